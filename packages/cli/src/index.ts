@@ -1,0 +1,4 @@
+/** @strata/cli — the `strata` command. */
+export async function main(_argv: string[]): Promise<number> {
+  return 0;
+}
