@@ -5,3 +5,4 @@
  * functions and streaming codecs; `nar/fs` is the only part that touches a file system.
  */
 export * from './errors.js';
+export * from './settings/index.js';

@@ -1,0 +1,48 @@
+/**
+ * Builds the `strata` command tree. Each command module exports `register(program, ctx)`;
+ * the list in `commands/index.ts` is the whole CLI surface.
+ */
+import { Command } from 'commander';
+import { COMMANDS } from './commands/index.js';
+import type { CliContext } from './context.js';
+
+/** The commander program for one invocation, wired to `ctx`'s streams. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('strata')
+    .description('Strata: Nix stores from URLs, composed through plugins')
+    .usage('[--store URL] [--option NAME VALUE]… [--json] [-v|--quiet] COMMAND …')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      // commander's own errors become our one-line `error: …`; see main()
+      outputError: () => {},
+    })
+    .addHelpText(
+      'after',
+      `
+Global options (accepted anywhere on the command line):
+  --store URL              the store to use (a URL, a path, or @name from the config file)
+  --option NAME VALUE      set a configuration setting
+  --extra-NAME VALUE       append to a list or set setting
+  --json                   structured output where a command has it
+  -v, --verbose            more detail (repeat for more); stack traces on errors
+  --quiet                  no progress bars or informational output`,
+    );
+  program.configureHelp({ sortSubcommands: true });
+  for (const register of COMMANDS) register(program, ctx);
+  // Subcommands inherit the exit override and output routing.
+  const wire = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride().configureOutput({
+        writeOut: (s) => ctx.stdout.write(s),
+        writeErr: (s) => ctx.stderr.write(s),
+        outputError: () => {},
+      });
+      wire(sub);
+    }
+  };
+  wire(program);
+  return program;
+}
