@@ -36,6 +36,23 @@ const TEMPLATES = {
   STRATA_ERR_CA_TEXT_SELF_REFERENCE: (p: { path: string }) =>
     `text object '${p.path}' cannot refer to itself`,
 
+  // --- configuration (nix.conf, NIX_CONFIG, the Strata config file, --option) --------------
+  // Syntax and include texts are master's (spec/config-and-urls.md §8); 2.8 said
+  // `illegal configuration line '…' in '…'` and `file '…' included from '…' not found`.
+  STRATA_ERR_CONFIG_FILE_INVALID: (p: { file: string; reason: string }) =>
+    `invalid Strata configuration file '${p.file}': ${p.reason}`,
+  STRATA_ERR_CONFIG_INCLUDE_CYCLE: (p: { file: string; chain: string }) =>
+    `configuration file "${p.file}" includes itself (include cycle: ${p.chain})`,
+  STRATA_ERR_CONFIG_INCLUDE_MISSING: (p: { file: string; from: string }) =>
+    `file "${p.file}" included from "${p.from}" not found`,
+  STRATA_ERR_CONFIG_INCLUDE_NOT_ABSOLUTE: (p: { file: string; from: string }) =>
+    `not an absolute path: "${p.file}" (included from ${p.from}, which has no directory)`,
+  STRATA_ERR_CONFIG_MAX_JOBS: (p: { where: string }) =>
+    `configuration setting 'max-jobs' should be 'auto' or an integer${p.where}`,
+  STRATA_ERR_CONFIG_SYNTAX: (p: { line: string; file: string }) =>
+    `syntax error in configuration line '${p.line}' in "${p.file}"`,
+  STRATA_ERR_CONFIG_UNRECOGNISED_FLAG: (p: { flag: string }) => `unrecognised flag '${p.flag}'`,
+
   // --- hashes ------------------------------------------------------------------------------
   STRATA_ERR_HASH_BAD_BASE16: (p: { text: string }) => `invalid base-16 hash '${p.text}'`,
   STRATA_ERR_HASH_BAD_BASE32: (p: { text: string }) => `invalid base-32 hash '${p.text}'`,
@@ -44,6 +61,9 @@ const TEMPLATES = {
     `invalid character in Base64 string: '${p.char}'`,
   STRATA_ERR_HASH_BAD_SRI: (p: { text: string }) => `invalid SRI hash '${p.text}'`,
   STRATA_ERR_HASH_MISSING_TYPE: (p: { text: string }) => `hash '${p.text}' does not include a type`,
+  STRATA_ERR_HASH_MISSING_TYPE_NO_CONTEXT: (p: { text: string }) =>
+    `hash '${p.text}' does not include a type, nor is the type otherwise known from context`,
+  STRATA_ERR_HASH_NOT_SRI: (p: { text: string }) => `hash '${p.text}' is not SRI`,
   STRATA_ERR_HASH_UNKNOWN_ALGO: (p: { algo: string }) => `unknown hash algorithm '${p.algo}'`,
   STRATA_ERR_HASH_WRONG_LENGTH: (p: { text: string; algo: string }) =>
     `hash '${p.text}' has wrong length for hash type '${p.algo}'`,
@@ -59,6 +79,8 @@ const TEMPLATES = {
     `file '${p.path}' has an unsupported type`,
 
   // --- keys and signatures -----------------------------------------------------------------
+  STRATA_ERR_KEY_BAD_NAME: (p: { name: string }) =>
+    `key name '${p.name}' is not valid: it must be non-empty and contain no ':'`,
   STRATA_ERR_KEY_PUBLIC_INVALID: () => 'public key is not valid',
   STRATA_ERR_KEY_SECRET_CORRUPT: () => 'secret key is corrupt',
   STRATA_ERR_KEY_SECRET_INVALID: () => 'secret key is not valid',
@@ -88,11 +110,109 @@ const TEMPLATES = {
   STRATA_ERR_NAR_RESTORE_EXISTS: (p: { path: string }) => `creating file '${p.path}': File exists`,
   STRATA_ERR_NAR_RESTORE_OUTSIDE: (p: { path: string }) =>
     `refusing to write '${p.path}' outside the restore target`,
-  STRATA_ERR_NAR_PATH_NOT_FOUND: (p: { path: string }) => `NAR does not contain a path '${p.path}'`,
+  STRATA_ERR_NAR_RESTORE_SYMLINK: (p: { path: string; target: string; reason: string }) =>
+    `creating symlink from '${p.path}' to '${p.target}': ${p.reason}`,
+  STRATA_ERR_NAR_BAD_EVENT: (p: { reason: string }) => `invalid NAR event sequence: ${p.reason}`,
+  // The texts of `nix nar ls` / `nix nar cat` (2.8) for a path inside a NAR.
+  STRATA_ERR_NAR_PATH_NOT_FOUND: (p: { path: string }) => `path '${p.path}' does not exist`,
+  STRATA_ERR_NAR_PATH_NOT_IN_NAR: (p: { path: string }) => `path '${p.path}' does not exist in NAR`,
+  STRATA_ERR_NAR_PATH_NOT_ABSOLUTE: (p: { path: string }) => `not an absolute path: '${p.path}'`,
+  STRATA_ERR_NAR_PATH_NOT_REGULAR: (p: { path: string }) =>
+    `path '${p.path}' is not a regular file`,
 
   // --- narinfo -----------------------------------------------------------------------------
+  // "stoi" is all Nix 2.8 prints for an unreadable Priority (the C++ exception's text).
+  STRATA_ERR_NARINFO_CACHE_PRIORITY: () => 'stoi',
+  STRATA_ERR_NARINFO_CACHE_STORE_DIR: (p: { uri: string; dir: string; expected: string }) =>
+    `binary cache '${p.uri}' is for Nix stores with prefix '${p.dir}', not '${p.expected}'`,
   STRATA_ERR_NARINFO_CORRUPT: (p: { whence: string; reason: string }) =>
     `NAR info file '${p.whence}' is corrupt: ${p.reason}`,
+
+  // --- experimental features, plugins, settings, store references, registry, store ops ------
+  // `where` parameters are either empty or start with a space: ` (from store URL '…')`.
+  STRATA_ERR_FEATURE_DISABLED: (p: { feature: string }) =>
+    `experimental Nix feature '${p.feature}' is disabled; add '--extra-experimental-features ${p.feature}' to enable it`,
+  STRATA_ERR_FEATURE_UNKNOWN: (p: { feature: string; where: string }) =>
+    `unknown experimental feature '${p.feature}'${p.where}`,
+  STRATA_ERR_PLUGIN_BAD_MANIFEST: (p: { origin: string; reason: string }) =>
+    `invalid plugin manifest in ${p.origin}: ${p.reason}`,
+  STRATA_ERR_PLUGIN_CORE_VERSION: (p: { plugin: string; range: string; version: string }) =>
+    `plugin '${p.plugin}' needs @strata/core ${p.range}, but this is @strata/core ${p.version}`,
+  STRATA_ERR_PLUGIN_DUPLICATE_NAME: (p: { plugin: string; origin: string; other: string }) =>
+    `plugin '${p.plugin}' from ${p.origin} is already registered (from ${p.other})`,
+  STRATA_ERR_PLUGIN_DUPLICATE_SCHEME: (p: { scheme: string; plugin: string; other: string }) =>
+    `store URL scheme '${p.scheme}' of plugin '${p.plugin}' is already registered by plugin '${p.other}'`,
+  STRATA_ERR_PLUGIN_DUPLICATE_STORE: (p: { name: string; plugin: string; other: string }) =>
+    `Already registered store with name '${p.name}' (plugin '${p.plugin}' and plugin '${p.other}')`,
+  STRATA_ERR_PLUGIN_LOAD_FAILED: (p: { specifier: string; origin: string; reason: string }) =>
+    `cannot load plugin '${p.specifier}' (from ${p.origin}): ${p.reason}`,
+  STRATA_ERR_SETTING_BAD_BOOL: (p: { name: string; value: string; where: string }) =>
+    `Boolean setting '${p.name}' has invalid value '${p.value}'${p.where}`,
+  STRATA_ERR_SETTING_BAD_OPTION: (p: { name: string; value: string; where: string }) =>
+    `option '${p.name}' has invalid value '${p.value}'${p.where}`,
+  STRATA_ERR_SETTING_BAD_STORE_URL: (p: { name: string; message: string; where: string }) =>
+    `${p.message} (setting '${p.name}'${p.where})`,
+  STRATA_ERR_SETTING_BAD_VALUE: (p: { name: string; value: string; where: string }) =>
+    `setting '${p.name}' has invalid value '${p.value}'${p.where}`,
+  STRATA_ERR_SETTING_EMPTY_PATH: (p: { name: string; where: string }) =>
+    `setting '${p.name}' is a path and paths cannot be empty${p.where}`,
+  STRATA_ERR_SETTING_NOT_ABSOLUTE: (p: { value: string; where: string }) =>
+    `not an absolute path: "${p.value}"${p.where}`,
+  STRATA_ERR_SETTING_STORE_DIR_NOT_ABSOLUTE: (p: { value: string; where: string }) =>
+    `store directory path "${p.value}" is not an absolute path${p.where}`,
+  STRATA_ERR_SETTING_UNKNOWN: (p: { name: string; where: string }) =>
+    `unknown setting '${p.name}'${p.where}`,
+  STRATA_ERR_STORE_AUTHORITY_FORBIDDEN: (p: { scheme: string; authority: string }) =>
+    `\`${p.scheme}\` store URIs must not contain an authority part ${p.authority}`,
+  STRATA_ERR_STORE_AUTHORITY_REQUIRED: (p: { scheme: string; url: string }) =>
+    `\`${p.scheme}\` Store requires a non-empty authority in Store URL '${p.url}'`,
+  STRATA_ERR_STORE_CAPABILITY_MISSING: (p: {
+    lower: string;
+    setting: string;
+    store: string;
+    capability: string;
+  }) =>
+    `store '${p.lower}' cannot be the '${p.setting}' of ${p.store}: it lacks the capability '${p.capability}'`,
+  STRATA_ERR_STORE_CYCLE: (p: { chain: string }) => `store reference cycle: ${p.chain}`,
+  STRATA_ERR_STORE_DIR_MISMATCH: (p: {
+    from: string;
+    fromDir: string;
+    to: string;
+    toDir: string;
+  }) =>
+    `cannot copy from store '${p.from}' (store directory '${p.fromDir}') to store '${p.to}' (store directory '${p.toDir}')`,
+  STRATA_ERR_STORE_LACKS_SIGNATURE: (p: { path: string }) =>
+    `cannot add path '${p.path}' because it lacks a signature by a trusted key`,
+  STRATA_ERR_STORE_NAR_HASH_MISMATCH: (p: { path: string; specified: string; got: string }) =>
+    `hash mismatch importing path '${p.path}';\n  specified: ${p.specified}\n  got:       ${p.got}`,
+  STRATA_ERR_STORE_NAR_SIZE_MISMATCH: (p: { path: string; specified: string; got: string }) =>
+    `size mismatch importing path '${p.path}';\n  specified: ${p.specified}\n  got:       ${p.got}`,
+  STRATA_ERR_STORE_NOT_IN_STORE_DIR: (p: { path: string; store: string }) =>
+    `path '${p.path}' is not in the Nix store of '${p.store}'`,
+  STRATA_ERR_STORE_NOT_VALID: (p: { path: string }) => `path '${p.path}' is not valid`,
+  STRATA_ERR_STORE_PATH_ALIVE: (p: { path: string }) =>
+    `Cannot delete path '${p.path}' since it is still alive. To find out why, use: nix-store --query --roots`,
+  STRATA_ERR_STORE_REFERENCE_CYCLE: (p: { path: string; parent: string }) =>
+    `cycle detected in the references of '${p.path}' from '${p.parent}'`,
+  STRATA_ERR_STORE_REFERENCE_NOT_VALID: (p: { path: string; reference: string }) =>
+    `cannot add path '${p.path}' because its reference '${p.reference}' is not valid`,
+  STRATA_ERR_STORE_UNKNOWN_NAME: (p: { name: string; known: string }) =>
+    `no store named '@${p.name}' is configured (configured: ${p.known})`,
+  STRATA_ERR_STORE_UNKNOWN_PARAM: (p: {
+    name: string;
+    url: string;
+    store: string;
+    valid: string;
+  }) =>
+    `unknown setting '${p.name}' in store URL '${p.url}'; the settings of ${p.store} are: ${p.valid}`,
+  STRATA_ERR_STORE_UNKNOWN_SCHEME: (p: { scheme: string }) =>
+    `don't know how to open Nix store with scheme '${p.scheme}'`,
+  STRATA_ERR_STORE_UNSUPPORTED: (p: { op: string; store: string }) =>
+    `operation '${p.op}' is not supported by store '${p.store}'`,
+  STRATA_ERR_STORE_URL_BAD_QUERY: (p: { query: string; reason: string; url: string }) =>
+    `invalid URI query '${p.query}': ${p.reason} (store URL '${p.url}')`,
+  STRATA_ERR_STORE_URL_UNPARSABLE: (p: { url: string; reason: string }) =>
+    `Cannot parse Nix store '${p.url}': ${p.reason}`,
 
   // --- store paths -------------------------------------------------------------------------
   STRATA_ERR_STORE_PATH_BAD_HASH_CHAR: (p: { base: string; char: string }) =>
@@ -107,6 +227,7 @@ const TEMPLATES = {
     `store path '${p.base}' has a name longer than 211 characters`,
   STRATA_ERR_STORE_PATH_NO_DASH: (p: { base: string }) =>
     `'${p.base}' can't name a store path because the hash part is not followed by a '-'`,
+  STRATA_ERR_STORE_PATH_NOT_ABSOLUTE: (p: { path: string }) => `not an absolute path: '${p.path}'`,
   STRATA_ERR_STORE_PATH_NOT_IN_STORE: (p: { path: string }) =>
     `path '${p.path}' is not in the Nix store`,
   STRATA_ERR_STORE_PATH_TOO_SHORT: (p: { base: string }) =>

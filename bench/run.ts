@@ -1,0 +1,37 @@
+/**
+ * `pnpm bench [SUITE…] [--rounds N]`: runs benchmark suites (all by default) and prints, per
+ * comparison, the medians, peak RSS and the ratio Strata/Nix 2.8 against the issue's target.
+ * Needs a built CLI (`pnpm build`) and Nix on PATH. Exits 0 even when a target is missed: a
+ * benchmark reports, it does not gate (timings on shared machines are noisy).
+ */
+import { spawnSync } from 'node:child_process';
+import type { ComparisonResult } from './harness.js';
+import * as nar from './suites/nar.js';
+
+const SUITES: Record<string, (rounds: number) => ComparisonResult[]> = { nar: nar.run };
+
+const args = process.argv.slice(2);
+let rounds = 5;
+const names: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--rounds') rounds = Number(args[++i]);
+  else names.push(args[i]!);
+}
+const unknown = names.filter((n) => !(n in SUITES));
+if (unknown.length || !Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write(
+    `error: ${unknown.length ? `unknown benchmark suite '${unknown[0]}'` : 'bad --rounds'}; suites: ${Object.keys(SUITES).join(', ')}\n`,
+  );
+  process.exit(1);
+}
+if (spawnSync('nix-store', ['--version']).status !== 0) {
+  process.stderr.write('error: benchmarks compare against Nix 2.8: install nix-bin first\n');
+  process.exit(1);
+}
+const results: ComparisonResult[] = [];
+for (const name of names.length ? names : Object.keys(SUITES)) {
+  process.stdout.write(`# ${name}\n`);
+  results.push(...SUITES[name]!(rounds));
+}
+const missed = results.filter((r) => !r.ok).length;
+process.stdout.write(`\n${results.length - missed} of ${results.length} within target\n`);
