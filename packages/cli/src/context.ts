@@ -2,11 +2,12 @@
  * What every command gets: the global flags and the output streams. Commands print through
  * here so tests can capture output and so `--json` and `--quiet` are honoured in one place.
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { GlobalFlags } from './globals.js';
 
 export interface CliContext {
   readonly flags: GlobalFlags;
+  readonly stdin: Readable;
   readonly stdout: Writable;
   readonly stderr: Writable;
   /** Current directory, for resolving relative paths given on the command line. */

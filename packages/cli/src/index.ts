@@ -17,6 +17,7 @@ export { extractGlobalFlags, type GlobalFlags } from './globals.js';
 
 /** Options for running the CLI in-process (tests). */
 export interface MainOptions {
+  stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   cwd?: string;
@@ -33,6 +34,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     verbose = flags.verbose > 0;
     const ctx: CliContext = {
       flags,
+      stdin: (options.stdin ?? process.stdin) as CliContext['stdin'],
       stdout,
       stderr,
       cwd: options.cwd ?? process.cwd(),

@@ -51,7 +51,6 @@ const TEMPLATES = {
     `configuration setting 'max-jobs' should be 'auto' or an integer${p.where}`,
   STRATA_ERR_CONFIG_SYNTAX: (p: { line: string; file: string }) =>
     `syntax error in configuration line '${p.line}' in "${p.file}"`,
-  STRATA_ERR_CONFIG_UNRECOGNISED_FLAG: (p: { flag: string }) => `unrecognised flag '${p.flag}'`,
 
   // --- hashes ------------------------------------------------------------------------------
   STRATA_ERR_HASH_BAD_BASE16: (p: { text: string }) => `invalid base-16 hash '${p.text}'`,
@@ -187,8 +186,6 @@ const TEMPLATES = {
     `hash mismatch importing path '${p.path}';\n  specified: ${p.specified}\n  got:       ${p.got}`,
   STRATA_ERR_STORE_NAR_SIZE_MISMATCH: (p: { path: string; specified: string; got: string }) =>
     `size mismatch importing path '${p.path}';\n  specified: ${p.specified}\n  got:       ${p.got}`,
-  STRATA_ERR_STORE_NOT_IN_STORE_DIR: (p: { path: string; store: string }) =>
-    `path '${p.path}' is not in the Nix store of '${p.store}'`,
   STRATA_ERR_STORE_NOT_VALID: (p: { path: string }) => `path '${p.path}' is not valid`,
   STRATA_ERR_STORE_PATH_ALIVE: (p: { path: string }) =>
     `Cannot delete path '${p.path}' since it is still alive. To find out why, use: nix-store --query --roots`,
@@ -196,6 +193,8 @@ const TEMPLATES = {
     `cycle detected in the references of '${p.path}' from '${p.parent}'`,
   STRATA_ERR_STORE_REFERENCE_NOT_VALID: (p: { path: string; reference: string }) =>
     `cannot add path '${p.path}' because its reference '${p.reference}' is not valid`,
+  STRATA_ERR_STORE_TREE_INVALID: (p: { at: string; reason: string }) =>
+    `invalid store reference tree at ${p.at}: ${p.reason}`,
   STRATA_ERR_STORE_UNKNOWN_NAME: (p: { name: string; known: string }) =>
     `no store named '@${p.name}' is configured (configured: ${p.known})`,
   STRATA_ERR_STORE_UNKNOWN_PARAM: (p: {

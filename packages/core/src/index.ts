@@ -5,4 +5,11 @@
  * functions and streaming codecs; `nar/fs` is the only part that touches a file system.
  */
 export * from './errors.js';
+export * from './hash/index.js';
+export * from './nar/index.js';
+export * from './path-info/index.js';
+export * from './references/index.js';
+export * from './registry/index.js';
 export * from './settings/index.js';
+export * from './store/index.js';
+export * from './store-path/index.js';

@@ -46,6 +46,8 @@ export type SettingType =
 export type SettingValue =
   | boolean
   | number
+  /** 64-bit sizes (`size` kind: `min-free`, `max-free`), which exceed a double's precision. */
+  | bigint
   | string
   | undefined
   | readonly string[]

@@ -1,0 +1,2 @@
+/** Reference scanning: which candidate store paths a byte stream (a NAR) refers to. */
+export * from './scan.js';

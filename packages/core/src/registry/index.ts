@@ -1,0 +1,17 @@
+export * from './auto.js';
+export * from './composition.js';
+export { type DependencyContainer, type InjectionToken, inject, injectable } from './di.js';
+export * from './load.js';
+export * from './nix28.js';
+export * from './open-context.js';
+export * from './percent.js';
+export * from './plugin.js';
+export * from './query.js';
+export * from './reference.js';
+export * from './registry.js';
+export * from './resolve.js';
+export * from './store-config.js';
+export * from './tokens.js';
+export * from './tree.js';
+export * from './url-syntax.js';
+export * from './version.js';
