@@ -2,11 +2,20 @@
  * `strata nar dump|restore|ls|cat`: NAR archives as `nix-store --dump/--restore` and
  * `nix nar ls/cat` handle them.
  */
+import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { dumpPath } from '@strata/core';
-import { Command } from 'commander';
+import type { Readable } from 'node:stream';
+import { catNar, dumpPath, listNar, parseNar, renderNarLs, restorePath } from '@strata/core';
+import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeAll } from '../output.js';
+
+/** The NAR named on the command line: a file, or stdin for `-`. */
+function narSource(ctx: CliContext, nar: string): Readable {
+  return nar === '-'
+    ? ctx.stdin
+    : createReadStream(resolve(ctx.cwd, nar), { highWaterMark: 1 << 20 });
+}
 
 export function register(program: Command, ctx: CliContext): void {
   const nar = program.command('nar').description('create, unpack and inspect NAR archives');
@@ -15,6 +24,49 @@ export function register(program: Command, ctx: CliContext): void {
     .description('write the NAR serialisation of a path to stdout (like nix-store --dump)')
     .argument('<path>', 'file, symlink or directory')
     .action(async (path: string) => {
-      await writeAll(ctx.stdout, dumpPath(resolve(ctx.cwd, path)));
+      // stdout writes are synchronous for files and pipes on Linux, so buffers can be reused.
+      await writeAll(ctx.stdout, dumpPath(resolve(ctx.cwd, path), { reuseBuffers: true }));
+    });
+  nar
+    .command('restore')
+    .description('unpack a NAR read from stdin into a new path (like nix-store --restore)')
+    .argument('<path>', 'where to create the file system object (must not exist)')
+    .action(async (path: string) => {
+      const target = resolve(ctx.cwd, path);
+      // restorePath refuses an existing target, so whatever is there after a failure is ours:
+      // remove it, leaving the file system as it was (a bad NAR must not leave half a tree).
+      const existed = existsSync(target);
+      try {
+        await restorePath(target, parseNar(ctx.stdin));
+      } catch (e) {
+        if (!existed) rmSync(target, { recursive: true, force: true });
+        throw e;
+      }
+    });
+  nar
+    .command('ls')
+    .description('list the contents of a NAR (like nix nar ls)')
+    .argument('<nar>', "NAR file, or '-' for stdin")
+    .argument('[path]', 'path inside the NAR', '/')
+    .option('-l, --long', 'show type, size and symlink targets')
+    .option('-R, --recursive', 'list subdirectories recursively')
+    .option('-d, --directory', 'show directories rather than their contents')
+    .action(
+      async (
+        nar: string,
+        path: string,
+        opts: { long?: boolean; recursive?: boolean; directory?: boolean },
+      ) => {
+        const root = await listNar(narSource(ctx, nar));
+        ctx.stdout.write(renderNarLs(root, path, { ...opts, json: ctx.flags.json }));
+      },
+    );
+  nar
+    .command('cat')
+    .description('print the contents of a regular file inside a NAR (like nix nar cat)')
+    .argument('<nar>', "NAR file, or '-' for stdin")
+    .argument('<path>', 'path of the file inside the NAR')
+    .action(async (nar: string, path: string) => {
+      await writeAll(ctx.stdout, catNar(narSource(ctx, nar), path));
     });
 }
