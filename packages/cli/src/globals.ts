@@ -6,7 +6,7 @@
  *   extractGlobalFlags(['add', '--store', 'local', 'x', '--option', 'cores', '4'])
  *   // → { rest: ['add', 'x'], flags: { store: 'local', options: [['cores','4']], … } }
  */
-import { strataError } from '@strata/core';
+import { strataError } from '@strata/core/errors';
 
 export interface GlobalFlags {
   /** `--store URL` (also `@name` for a store named in the config file). */

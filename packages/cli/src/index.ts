@@ -6,7 +6,7 @@
  *   process.exitCode = await main(['hash', 'path', '.']);
  */
 
-import { isStrataError } from '@strata/core';
+import { isStrataError } from '@strata/core/errors';
 import { CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { extractGlobalFlags } from './globals.js';
@@ -40,7 +40,9 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       cwd: options.cwd ?? process.cwd(),
       env: options.env ?? process.env,
     };
-    const program = buildProgram(ctx);
+    // `strata help CMD` documents CMD, so CMD is the one to load.
+    const words = rest.filter((a) => !a.startsWith('-'));
+    const program = await buildProgram(ctx, words[0] === 'help' ? words[1] : words[0]);
     if (rest.length === 0) {
       program.outputHelp();
       return 0;

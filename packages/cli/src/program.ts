@@ -1,13 +1,14 @@
 /**
  * Builds the `strata` command tree. Each command module exports `register(program, ctx)`;
- * the list in `commands/index.ts` is the whole CLI surface.
+ * the list in `commands/index.ts` is the whole CLI surface. Only the command named on the
+ * command line is loaded; the others appear in `--help` by their summary.
  */
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import type { CliContext } from './context.js';
 
 /** The commander program for one invocation, wired to `ctx`'s streams. */
-export function buildProgram(ctx: CliContext): Command {
+export async function buildProgram(ctx: CliContext, invoked?: string): Promise<Command> {
   const program = new Command('strata')
     .description('Strata: Nix stores from URLs, composed through plugins')
     .usage('[--store URL] [--option NAME VALUE]… [--json] [-v|--quiet] COMMAND …')
@@ -31,7 +32,10 @@ Global options (accepted anywhere on the command line):
   --quiet                  no progress bars or informational output`,
     );
   program.configureHelp({ sortSubcommands: true });
-  for (const register of COMMANDS) register(program, ctx);
+  for (const entry of COMMANDS) {
+    if (entry.name === invoked) (await entry.load()).register(program, ctx);
+    else program.command(entry.name).description(entry.summary);
+  }
   // Subcommands inherit the exit override and output routing.
   const wire = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -3,16 +3,16 @@
  * (SRI by default; `--base16`, `--base32`, `--base64`, `--sri`, the last one given wins).
  */
 import { resolve } from 'node:path';
+import { strataError } from '@strata/core/errors';
 import {
   type Hash,
   type HashAlgorithm,
   type HashEncoding,
   hashFile,
-  narHashOfPath,
   parseHashAlgorithm,
   parseHashAny,
-  strataError,
-} from '@strata/core';
+} from '@strata/core/hash';
+import { narHashOfPath } from '@strata/core/nar';
 import { Command } from 'commander';
 import { type CliContext, println } from '../context.js';
 

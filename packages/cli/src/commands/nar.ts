@@ -5,7 +5,7 @@
 import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { catNar, dumpPath, listNar, parseNar, renderNarLs, restorePath } from '@strata/core';
+import { catNar, dumpPath, listNar, parseNar, renderNarLs, restorePath } from '@strata/core/nar';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeAll } from '../output.js';

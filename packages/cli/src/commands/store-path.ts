@@ -4,20 +4,16 @@
  * `nix-store --add`, of `builtins.toFile`, of a derivation output).
  */
 import { basename, resolve } from 'node:path';
+import { hashFile, hashStream, parseHashAlgorithm, parseHashAny } from '@strata/core/hash';
+import { narHashOfPath } from '@strata/core/nar';
 import {
-  hashFile,
-  hashStream,
   makeFixedOutputPath,
   makeOutputPath,
   makeSourcePath,
   makeTextPath,
-  narHashOfPath,
-  parseHashAlgorithm,
-  parseHashAny,
   StoreDir,
   type StorePath,
-  validateStorePathName,
-} from '@strata/core';
+} from '@strata/core/store-path';
 import { Command } from 'commander';
 import { type CliContext, printJson, println } from '../context.js';
 
@@ -94,7 +90,7 @@ export function register(program: Command, ctx: CliContext): void {
     const dir = new StoreDir(opts.storeDir);
     const abs = resolve(ctx.cwd, path);
     const name = opts.name ?? basename(abs);
-    validateStorePathName(name);
+    // The name is checked by makeSourcePath, with the hash part in the message (as Nix does).
     const { hash } = await narHashOfPath(abs);
     println(ctx, dir.print(makeSourcePath(name, hash, parseRefs(dir, opts.ref), false, dir)));
   });
@@ -109,7 +105,7 @@ export function register(program: Command, ctx: CliContext): void {
     ),
   ).action(async (name: string, file: string, opts: DirOpts & { ref: string[] }) => {
     const dir = new StoreDir(opts.storeDir);
-    validateStorePathName(name);
+    // The name is checked by makeTextPath, with the hash part in the message (as Nix does).
     const hash =
       file === '-'
         ? await hashStream('sha256', ctx.stdin)
