@@ -1,8 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { NIX, nix, requires } from '@strata/test-support';
+import { NIX, nix, requires, throwsWith } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type ErrorCode, isStrataError } from '../errors.js';
+import { isStrataError } from '../errors.js';
 import { digestSize, HASH_ALGORITHMS, type HashAlgorithm } from './algorithm.js';
 import { Hash } from './hash.js';
 import { parseHash, parseHashAny, parseHashUnprefixed, parseSriHash } from './parse.js';
@@ -13,18 +13,6 @@ const nixTest = requires(test, NIX);
 const B16 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 const B32 = '1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s';
 const B64 = 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=';
-
-function throwsWith(fn: () => unknown, code: ErrorCode, message: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isStrataError(e), `not a StrataError: ${String(e)}`);
-    assert.is(e.code, code);
-    assert.is(e.message, message);
-    return;
-  }
-  assert.unreachable(`expected ${code}: ${message}`);
-}
 
 test('every form of §1.5 parses to sha256(abc)', () => {
   const forms = [

@@ -1,23 +1,11 @@
+import { throwsWith } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isStrataError } from '../errors.js';
 import { parseNixCacheInfo, renderNixCacheInfo } from './cache-info.js';
 
 const test = suite('path-info/cache-info');
 
 const expect = { storeDir: '/nix/store', uri: 'file:///tmp/cache' };
-
-function throwsWith(fn: () => unknown, code: string, message: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isStrataError(e), `not a StrataError: ${String(e)}`);
-    assert.is(e.code, code);
-    assert.is(e.message, message);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
 
 test('V15: what Nix 2.8 writes, and back', () => {
   assert.is(renderNixCacheInfo({ storeDir: '/nix/store' }), 'StoreDir: /nix/store\n');

@@ -1,6 +1,6 @@
+import { throwsWith } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isStrataError } from '../errors.js';
 import {
   generateSecretKey,
   PublicKey,
@@ -16,18 +16,6 @@ const test = suite('path-info/keys');
 const SECRET =
   'test-key-1:gFVydo3sMI7xvcBN0FZmjkZtLslnqHUhl7W4peAs++HGTb2LhqG7vVaQo35Agj92srZGUgTMjMbuiPGjNsCsDA==';
 const PUBLIC = 'test-key-1:xk29i4ahu71WkKN+QII/drK2RlIEzIzG7ojxozbArAw=';
-
-function throwsWith(fn: () => unknown, code: string, message: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isStrataError(e), `not a StrataError: ${String(e)}`);
-    assert.is(e.code, code);
-    assert.is(e.message, message);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
 
 test('V14 secret key parses, renders back and yields the V14 public key', () => {
   const sk = parseSecretKey(SECRET);

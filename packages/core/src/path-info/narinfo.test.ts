@@ -1,6 +1,6 @@
+import { throwsWith } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isStrataError } from '../errors.js';
 import { renderContentAddress } from '../store-path/content-address.js';
 import { StoreDir } from '../store-path/store-dir.js';
 import { fingerprintPathInfo } from './fingerprint.js';
@@ -51,18 +51,6 @@ Sig: test-key-1:xUcJx/w+5KS+tKH3loK/T3yiMaFdfRG7nkAJvx8fWZjIw9Q/79+ZL8h6LyCV+j9I
 
 const parse = (text: string, whence = 'test.narinfo'): NarInfo =>
   parseNarInfo(text, storeDir, whence);
-
-function throwsWith(fn: () => unknown, code: string, message: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isStrataError(e), `not a StrataError: ${String(e)}`);
-    assert.is(e.code, code);
-    assert.is(e.message, message);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
 
 const corrupt = (reason: string) => `NAR info file 'test.narinfo' is corrupt: ${reason}`;
 

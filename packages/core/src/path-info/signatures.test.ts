@@ -1,6 +1,6 @@
+import { throwsWith } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isStrataError } from '../errors.js';
 import { parseHash } from '../hash/parse.js';
 import { parseContentAddress } from '../store-path/content-address.js';
 import { StoreDir } from '../store-path/store-dir.js';
@@ -46,18 +46,6 @@ const hello: PathInfo = makePathInfo({
   narSize: 128,
   ca: parseContentAddress('fixed:r:sha256:1kky6dc5n4sjgmxja7hnbzc718hf0anqj3qc3l9w9gwcifd3fjaq'),
 });
-
-function throwsWith(fn: () => unknown, code: string, message: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isStrataError(e), `not a StrataError: ${String(e)}`);
-    assert.is(e.code, code);
-    assert.is(e.message, message);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
 
 test('V14 fingerprints', () => {
   assert.is(fingerprintPathInfo(withref), FP_WITHREF);

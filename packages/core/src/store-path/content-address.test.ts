@@ -2,10 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NIX, nix, type Requirement, requires, withTempDir } from '@strata/test-support';
+import {
+  NIX,
+  nix,
+  type Requirement,
+  requires,
+  throwsWith,
+  withTempDir,
+} from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type ErrorCode, isStrataError } from '../errors.js';
+import { isStrataError } from '../errors.js';
 import { HASH_ALGORITHMS } from '../hash/algorithm.js';
 import { Hash } from '../hash/hash.js';
 import { hashBytes } from '../hash/hasher.js';
@@ -27,18 +34,6 @@ const SQLITE3: Requirement = {
 };
 const nixSqliteTest = requires(test, NIX, SQLITE3);
 const dir = new StoreDir();
-
-function throwsWith(fn: () => unknown, code: ErrorCode, message: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isStrataError(e), `not a StrataError: ${String(e)}`);
-    assert.is(e.code, code);
-    assert.is(e.message, message);
-    return;
-  }
-  assert.unreachable(`expected ${code}: ${message}`);
-}
 
 const HELLO_NAR32 = '1kky6dc5n4sjgmxja7hnbzc718hf0anqj3qc3l9w9gwcifd3fjaq';
 const HELLO_NAR16 = '5849379a8b8cbfc4131d0c0f89ad020ea270d85f161e257b7d52135b58337ece';

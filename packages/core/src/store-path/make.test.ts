@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NIX, nix, requires, withTempDir } from '@strata/test-support';
+import { NIX, nix, requires, throwsWith, withTempDir } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type ErrorCode, isStrataError } from '../errors.js';
+import { isStrataError } from '../errors.js';
 import { HASH_ALGORITHMS } from '../hash/algorithm.js';
 import { hashBytes, hashFile } from '../hash/hasher.js';
 import { parseHash } from '../hash/parse.js';
@@ -28,18 +28,6 @@ const nixTest = requires(test, NIX);
 const dir = new StoreDir();
 const full = (p: StorePath) => dir.print(p);
 const base = (s: string) => parseStorePathBaseName(s);
-
-function throwsWith(fn: () => unknown, code: ErrorCode, message: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isStrataError(e), `not a StrataError: ${String(e)}`);
-    assert.is(e.code, code);
-    assert.is(e.message, message);
-    return;
-  }
-  assert.unreachable(`expected ${code}: ${message}`);
-}
 
 const HELLO = 'Hello, world!\n';
 const HELLO_NAR = parseHash(

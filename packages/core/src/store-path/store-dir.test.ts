@@ -1,24 +1,12 @@
+import { throwsWith } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type ErrorCode, isStrataError } from '../errors.js';
 import { DEFAULT_STORE_DIR, StoreDir } from './store-dir.js';
 
 const test = suite('store-path/store-dir');
 
 const H = 'xrabnx1r49hn890prhx86h6iyn19p976';
 const P = `/nix/store/${H}-hello.txt`;
-
-function throwsWith(fn: () => unknown, code: ErrorCode, message: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isStrataError(e), `not a StrataError: ${String(e)}`);
-    assert.is(e.code, code);
-    assert.is(e.message, message);
-    return;
-  }
-  assert.unreachable(`expected ${code}: ${message}`);
-}
 
 test('the default is /nix/store; others must be absolute and canonical', () => {
   assert.is(new StoreDir().path, DEFAULT_STORE_DIR);

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { NIX, nixFails, requires, withTempDir } from '@strata/test-support';
+import { NIX, nixFails, requires, throwsWith, withTempDir } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type ErrorCode, isStrataError } from '../errors.js';
+import { isStrataError } from '../errors.js';
 import {
   compareStorePaths,
   parseStorePathBaseName,
@@ -17,18 +17,6 @@ const test = suite('store-path/store-path');
 const nixTest = requires(test, NIX);
 
 const H = 'xrabnx1r49hn890prhx86h6iyn19p976';
-
-function throwsWith(fn: () => unknown, code: ErrorCode, message: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isStrataError(e), `not a StrataError: ${String(e)}`);
-    assert.is(e.code, code);
-    assert.is(e.message, message);
-    return;
-  }
-  assert.unreachable(`expected ${code}: ${message}`);
-}
 
 test('a valid base name and its parts', () => {
   const p = parseStorePathBaseName(`${H}-hello.txt`);
