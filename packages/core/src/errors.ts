@@ -127,6 +127,60 @@ const TEMPLATES = {
   STRATA_ERR_NARINFO_CORRUPT: (p: { whence: string; reason: string }) =>
     `NAR info file '${p.whence}' is corrupt: ${p.reason}`,
 
+  // --- native add-on (@strata/native: flock, peer credentials) ------------------------------
+  // FLOCK and PEER_CREDENTIALS are Nix 2.8's SysError texts; `reason` is strerror's.
+  STRATA_ERR_NATIVE_BAD_FD: (p: { fd: string }) => `invalid file descriptor '${p.fd}'`,
+  STRATA_ERR_NATIVE_BAD_LOCK_MODE: (p: { mode: string }) =>
+    `invalid lock mode '${p.mode}' (expected 'shared', 'exclusive' or 'unlock')`,
+  STRATA_ERR_NATIVE_FLOCK: (p: { reason: string }) => `acquiring/releasing lock: ${p.reason}`,
+  STRATA_ERR_NATIVE_NOT_BUILT: (p: { file: string; reason: string }) =>
+    `the native add-on '${p.file}' of @strata/native cannot be loaded: ${p.reason}`,
+  STRATA_ERR_NATIVE_PEER_CREDENTIALS: (p: { reason: string }) =>
+    `getting peer credentials: ${p.reason}`,
+
+  // --- overlay mounts (`strata overlay`) ----------------------------------------------------
+  // The two NixOS texts are verbatim (spec/local-overlay.md §8.2), `lowerdir` slip included.
+  STRATA_ERR_OVERLAY_BAD_PATH: (p: { mountPoint: string; key: string; path: string }) =>
+    `overlay ${p.mountPoint}: ${p.key} ${JSON.stringify(p.path)} must not contain a newline or NUL`,
+  STRATA_ERR_OVERLAY_CHECK_FAILED: (p: { count: number; total: number }) =>
+    `${p.count} of ${p.total} overlay mounts do not match the configuration`,
+  STRATA_ERR_OVERLAY_COMMAND_FAILED: (p: { command: string; reason: string }) =>
+    `command '${p.command}' failed: ${p.reason}`,
+  STRATA_ERR_OVERLAY_CYCLE: (p: { cycle: string }) =>
+    `overlay mounts stack on each other in a cycle: ${p.cycle}`,
+  STRATA_ERR_OVERLAY_DUPLICATE: (p: { mountPoint: string }) =>
+    `overlay mount point ${p.mountPoint} is configured more than once`,
+  STRATA_ERR_OVERLAY_LOWERDIR_MISSING: (p: { mountPoint: string; path: string }) =>
+    `overlay ${p.mountPoint}: lowerdir ${p.path} does not exist or is not a directory`,
+  STRATA_ERR_OVERLAY_MOUNTED_DIFFERENTLY: (p: { mountPoint: string; difference: string }) =>
+    `overlay ${p.mountPoint} is mounted differently than configured: ${p.difference}`,
+  STRATA_ERR_OVERLAY_NOT_ABSOLUTE: (p: { mountPoint: string; key: string; path: string }) =>
+    `overlay ${p.mountPoint}: ${p.key} '${p.path}' is not an absolute path`,
+  STRATA_ERR_OVERLAY_NOT_MOUNTED: (p: { mountPoint: string }) =>
+    `overlay ${p.mountPoint} is not mounted`,
+  STRATA_ERR_OVERLAY_NOT_NORMALIZED: (p: { mountPoint: string; normalized: string }) =>
+    `overlay ${p.mountPoint}: the mount point is not a normalized path (write '${p.normalized}')`,
+  STRATA_ERR_OVERLAY_NOT_ROOT: (p: { command: string }) =>
+    `'strata overlay ${p.command}' needs root (CAP_SYS_ADMIN) to change mounts`,
+  STRATA_ERR_OVERLAY_OVERLAPPING: (p: { mountPoint: string; reason: string }) =>
+    `overlay ${p.mountPoint}: ${p.reason}`,
+  STRATA_ERR_OVERLAY_READ_ONLY_ONE_LOWER: (p: { mountPoint: string }) =>
+    `A read-only overlay (without an \`upperdir\`) requires at least 2 \`lowerdir\`s: ${p.mountPoint}`,
+  STRATA_ERR_OVERLAY_TOO_DEEP: (p: { mountPoint: string; chain: string }) =>
+    `overlay ${p.mountPoint} would be the third overlay in a nested stack (${p.chain}); the kernel allows two (maximum fs stacking depth exceeded)`,
+  STRATA_ERR_OVERLAY_UNKNOWN_NAME: (p: { name: string }) =>
+    `no overlay mount '${p.name}' in the configuration (give a mount point or its unit name)`,
+  STRATA_ERR_OVERLAY_UPPER_WITHOUT_WORK: (p: { mountPoint: string }) =>
+    `You cannot define a \`lowerdir\` without a \`workdir\` and vice versa for mount point: ${p.mountPoint}`,
+  STRATA_ERR_OVERLAY_WORKDIR_NOT_EMPTY: (p: { mountPoint: string; path: string }) =>
+    `overlay ${p.mountPoint}: workdir ${p.path} is not empty`,
+  STRATA_ERR_OVERLAY_WORKDIR_OTHER_FS: (p: {
+    mountPoint: string;
+    workdir: string;
+    upperdir: string;
+  }) =>
+    `overlay ${p.mountPoint}: workdir ${p.workdir} is not on the same file system as upperdir ${p.upperdir}`,
+
   // --- experimental features, plugins, settings, store references, registry, store ops ------
   // `where` parameters are either empty or start with a space: ` (from store URL '…')`.
   STRATA_ERR_FEATURE_DISABLED: (p: { feature: string }) =>

@@ -37,6 +37,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./nar.js'),
   },
   {
+    name: 'overlay',
+    summary: 'overlay mounts from the config file: plan, mount, umount, remount, check',
+    load: () => import('./overlay.js'),
+  },
+  {
     name: 'plugins',
     summary: 'list the loaded store plugins, where they came from and their schemes',
     load: () => import('./plugins.js'),
