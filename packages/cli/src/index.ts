@@ -59,6 +59,8 @@ function reportError(e: unknown, stderr: NodeJS.WritableStream, verbose: boolean
   if (e instanceof CommanderError) {
     // --help and --version end the run successfully through the same exception.
     if (e.exitCode === 0) return 0;
+    // A command group without its subcommand: commander has printed the group's help.
+    if (e.code === 'commander.help') return e.exitCode;
     const message = e.message.replace(/^error: /, '');
     stderr.write(`error: ${message}\nTry 'strata --help' for more information.\n`);
     return 1;

@@ -87,6 +87,30 @@ const TEMPLATES = {
   STRATA_ERR_SIG_UNKNOWN_SIZE: (p: { path: string }) =>
     `cannot calculate fingerprint of path '${p.path}' because its size is not known`,
 
+  // --- local store database (plugins/local: state/db/db.sqlite and state/db/schema) --------
+  // SQLITE is Nix 2.8's form for SQLite failures; SCHEMA_* and BAD_HASH_PART are 2.8's texts,
+  // MISSING_READ_ONLY master's (2.8 has no read-only mode).
+  STRATA_ERR_LOCALDB_BAD_DERIVATION: (p: { path: string; offset: number }) =>
+    `error parsing derivation '${p.path}': unexpected text at character ${p.offset}`,
+  STRATA_ERR_LOCALDB_BAD_HASH_PART: () => 'invalid hash part',
+  STRATA_ERR_LOCALDB_BAD_ROW: (p: { path: string; reason: string }) =>
+    `invalid-path entry for '${p.path}': ${p.reason}`,
+  STRATA_ERR_LOCALDB_MISSING: (p: { file: string }) =>
+    `the Nix database '${p.file}' does not exist (open it with create to make a new store)`,
+  STRATA_ERR_LOCALDB_MISSING_READ_ONLY: () =>
+    'database does not exist, and cannot be created in read-only mode',
+  STRATA_ERR_LOCALDB_PATH_IN_USE: (p: { path: string; referrers: string }) =>
+    `cannot delete path '${p.path}' because it is in use by ${p.referrers}`,
+  STRATA_ERR_LOCALDB_READ_ONLY: (p: { file: string }) =>
+    `cannot modify the Nix database '${p.file}': it is open read-only`,
+  STRATA_ERR_LOCALDB_SCHEMA_CORRUPT: (p: { file: string }) => `'${p.file}' is corrupt`,
+  STRATA_ERR_LOCALDB_SCHEMA_TOO_NEW: (p: { version: string; supported: number }) =>
+    `current Nix store schema is version ${p.version}, but I only support ${p.supported}`,
+  STRATA_ERR_LOCALDB_SCHEMA_TOO_OLD: (p: { version: string; supported: number }) =>
+    `current Nix store schema is version ${p.version}, but I only support ${p.supported}; upgrade the store with Nix 2.8 first`,
+  STRATA_ERR_LOCALDB_SQLITE: (p: { what: string; reason: string; file: string }) =>
+    `${p.what}: ${p.reason} (in '${p.file}')`,
+
   // --- NAR ---------------------------------------------------------------------------------
   STRATA_ERR_NAR_BAD_MAGIC: () => "bad archive: input doesn't look like a Nix archive",
   STRATA_ERR_NAR_BAD_SYMLINK_TARGET: () => 'bad archive: NAR contains invalid symlink target',

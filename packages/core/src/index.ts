@@ -6,6 +6,7 @@
  */
 export * from './errors.js';
 export * from './hash/index.js';
+export * from './io-error.js';
 export * from './nar/index.js';
 export * from './path-info/index.js';
 export * from './references/index.js';

@@ -11,15 +11,15 @@
  *
  * Loading warnings (unknown settings, downgraded `--option` errors) go to stderr.
  */
-import { type Configuration, loadConfiguration, settingJson, showConfigText } from '@strata/config';
+import { type Configuration, settingJson, showConfigText } from '@strata/config';
 import { strataError, stringifyJson } from '@strata/core';
 import type { Command } from 'commander';
-import { type CliContext, println, warn } from '../context.js';
+import { type CliContext, println } from '../context.js';
+import { loadStoreEnvironment } from '../store-registry.js';
 
+/** The configuration with its plugins loaded, as Nix 2.8 loads `plugin-files` for show-config. */
 async function load(ctx: CliContext): Promise<Configuration> {
-  const config = await loadConfiguration({ env: ctx.env, cwd: ctx.cwd, flags: ctx.flags });
-  for (const w of config.warnings) warn(ctx, w);
-  return config;
+  return (await loadStoreEnvironment(ctx)).config;
 }
 
 /** Registers `config show`. */

@@ -48,8 +48,11 @@ function hashCommand(
   const encoding = encodingFlags(cmd, 'sri');
   cmd.action(async (paths: string[], opts: { type: string }) => {
     const algo = parseHashAlgorithm(opts.type);
-    for (const p of paths)
-      println(ctx, render(await compute(algo, resolve(ctx.cwd, p)), encoding()));
+    for (const p of paths) {
+      // As given when it resolves the same: Nix names the path in errors as the user wrote it.
+      const path = ctx.cwd === process.cwd() ? p : resolve(ctx.cwd, p);
+      println(ctx, render(await compute(algo, path), encoding()));
+    }
   });
   return cmd;
 }

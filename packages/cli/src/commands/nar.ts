@@ -2,19 +2,32 @@
  * `strata nar dump|restore|ls|cat`: NAR archives as `nix-store --dump/--restore` and
  * `nix nar ls/cat` handle them.
  */
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, openSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { strataError } from '@strata/core/errors';
+import { ioError } from '@strata/core/io-error';
 import { catNar, dumpPath, listNar, parseNar, renderNarLs, restorePath } from '@strata/core/nar';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { writeAll } from '../output.js';
 
-/** The NAR named on the command line: a file, or stdin for `-`. */
+/** The NAR named on the command line: a file, or stdin for `-`. Opened now, so a missing file
+ * fails with Nix's `opening file '…': No such file or directory` before anything is read. */
 function narSource(ctx: CliContext, nar: string): Readable {
-  return nar === '-'
-    ? ctx.stdin
-    : createReadStream(resolve(ctx.cwd, nar), { highWaterMark: 1 << 20 });
+  if (nar === '-') return ctx.stdin;
+  let fd: number;
+  try {
+    fd = openSync(asGiven(ctx, nar), 'r');
+  } catch (e) {
+    throw ioError('opening file', nar, e);
+  }
+  return createReadStream('', { fd, highWaterMark: 1 << 20 });
+}
+
+/** `path` as given when it resolves the same: Nix names paths in errors as the user wrote them. */
+function asGiven(ctx: CliContext, path: string): string {
+  return ctx.cwd === process.cwd() ? path : resolve(ctx.cwd, path);
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -25,7 +38,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<path>', 'file, symlink or directory')
     .action(async (path: string) => {
       // stdout writes are synchronous for files and pipes on Linux, so buffers can be reused.
-      await writeAll(ctx.stdout, dumpPath(resolve(ctx.cwd, path), { reuseBuffers: true }));
+      await writeAll(ctx.stdout, dumpPath(asGiven(ctx, path), { reuseBuffers: true }));
     });
   nar
     .command('restore')
@@ -37,7 +50,7 @@ export function register(program: Command, ctx: CliContext): void {
       // remove it, leaving the file system as it was (a bad NAR must not leave half a tree).
       const existed = existsSync(target);
       try {
-        await restorePath(target, parseNar(ctx.stdin));
+        await restorePath(asGiven(ctx, path), parseNar(ctx.stdin));
       } catch (e) {
         if (!existed) rmSync(target, { recursive: true, force: true });
         throw e;
@@ -57,6 +70,11 @@ export function register(program: Command, ctx: CliContext): void {
         path: string,
         opts: { long?: boolean; recursive?: boolean; directory?: boolean },
       ) => {
+        if (opts.directory && ctx.flags.json) {
+          throw strataError('STRATA_ERR_CLI_USAGE', {
+            message: "'--directory' is useless with '--json'",
+          });
+        }
         const root = await listNar(narSource(ctx, nar));
         ctx.stdout.write(renderNarLs(root, path, { ...opts, json: ctx.flags.json }));
       },

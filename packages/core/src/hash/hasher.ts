@@ -11,7 +11,7 @@
 import { createHash, type Hash as NodeHash } from 'node:crypto';
 import { fstatSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { strataError } from '../errors.js';
+import { ioError } from '../io-error.js';
 import type { HashAlgorithm } from './algorithm.js';
 import { Hash } from './hash.js';
 
@@ -78,21 +78,6 @@ function takeBuffer(): Buffer {
 
 function giveBuffer(buffer: Buffer): void {
   if (bufferPool.length < 8) bufferPool.push(buffer);
-}
-
-const REASONS: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  ELOOP: 'Too many levels of symbolic links',
-};
-
-function ioError(op: string, path: string, cause: unknown): Error {
-  const code = (cause as NodeJS.ErrnoException)?.code;
-  if (code === undefined) return cause as Error;
-  const reason = REASONS[code] ?? (cause as Error).message;
-  return strataError('STRATA_ERR_IO_FAILED', { op, path, reason }, { cause });
 }
 
 /**

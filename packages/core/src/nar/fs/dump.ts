@@ -28,9 +28,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { strataError } from '../../errors.js';
 import type { HashAlgorithm } from '../../hash/algorithm.js';
 import { Hash } from '../../hash/hash.js';
+import { ioError } from '../../io-error.js';
 import { paddingOf } from '../format.js';
 import { NAR_TOKENS, writeU64 } from '../write.js';
-import { ioError } from './io-error.js';
 import { WorkerHasher } from './worker-hasher.js';
 
 /** Size of the chunks `dumpPath` yields (the last one may be shorter). */

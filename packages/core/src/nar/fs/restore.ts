@@ -25,9 +25,9 @@ import {
   writeSync,
 } from 'node:fs';
 import { strataError } from '../../errors.js';
+import { errnoCode, ioError, strerror } from '../../io-error.js';
 import type { NarEvent } from '../events.js';
 import { NarEventChecker } from '../events.js';
-import { errnoCode, ioError, strerror } from './io-error.js';
 
 const SLASH = Buffer.from('/');
 const CREATE_FLAGS =

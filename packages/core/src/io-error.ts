@@ -2,7 +2,7 @@
  * Node file-system errors as Nix words them: `<op> '<path>': <strerror text>`, e.g.
  * `opening file '/x': Permission denied` (Nix's `SysError` appends glibc's `strerror`).
  */
-import { type StrataError, strataError } from '../../errors.js';
+import { type StrataError, strataError } from './errors.js';
 
 // glibc's strerror texts; Node only has libuv's lower-case ones.
 const STRERROR: Readonly<Record<string, string>> = {
