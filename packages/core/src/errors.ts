@@ -93,8 +93,9 @@ const TEMPLATES = {
   STRATA_ERR_LOCALDB_BAD_DERIVATION: (p: { path: string; offset: number }) =>
     `error parsing derivation '${p.path}': unexpected text at character ${p.offset}`,
   STRATA_ERR_LOCALDB_BAD_HASH_PART: () => 'invalid hash part',
+  // 2.8 embeds the inner error's what(), whose text starts with "error: ".
   STRATA_ERR_LOCALDB_BAD_ROW: (p: { path: string; reason: string }) =>
-    `invalid-path entry for '${p.path}': ${p.reason}`,
+    `invalid-path entry for '${p.path}': error: ${p.reason}`,
   STRATA_ERR_LOCALDB_MISSING: (p: { file: string }) =>
     `the Nix database '${p.file}' does not exist (open it with create to make a new store)`,
   STRATA_ERR_LOCALDB_MISSING_READ_ONLY: () =>
