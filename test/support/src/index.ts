@@ -7,6 +7,7 @@
  *   const test = suite('nar vs nix');
  *   requires(test, NIX)('dump matches', () => { … });
  */
+export * from './capture.js';
 export * from './errors.js';
 export * from './nix.js';
 export * from './skip.js';

@@ -1,27 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { loadConfiguration, showConfigText } from '@strata/config';
-import { withTempDir } from '@strata/test-support';
+import { captureStream, withTempDir } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../index.js';
 
 const test = suite('strata config show');
 
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
-
 async function run(d: string, argv: string[], extraEnv: Record<string, string> = {}) {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = captureStream();
+  const stderr = captureStream();
   const env = {
     HOME: `${d}/home`,
     NIX_CONF_DIR: `${d}/etc`,

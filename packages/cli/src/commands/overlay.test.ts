@@ -2,29 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { mountUnitName, planOverlays, readMountInfo, renderPlanText } from '@strata/overlay';
-import { ROOT, requires, withTempDir } from '@strata/test-support';
+import { captureStream, ROOT, requires, withTempDir } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../index.js';
 
 const test = suite('strata overlay');
 
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
-
 async function run(d: string, argv: string[]) {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = captureStream();
+  const stderr = captureStream();
   const env = {
     HOME: d,
     NIX_CONF_DIR: `${d}/etc`,

@@ -3,9 +3,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { NIX, requires, withTempDir } from '@strata/test-support';
+import { captureStream, NIX, requires, withTempDir } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../index.js';
@@ -14,20 +14,9 @@ const test = suite('strata url / describe / plugins');
 const nixTest = requires(test, NIX);
 const TEST_PLUGINS = fileURLToPath(new URL('../../../../test/plugins/', import.meta.url));
 
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
-
 async function run(d: string, argv: string[], input = '') {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = captureStream();
+  const stderr = captureStream();
   const env = {
     HOME: `${d}/home`,
     NIX_CONF_DIR: `${d}/etc`,
