@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ERROR_CODES, isStrataError, StrataError, strataError } from './errors.js';
@@ -19,6 +20,23 @@ test('strataError renders the template and keeps code, hint and offset', () => {
   assert.not.ok(isStrataError(e, 'STRATA_ERR_NAR_BAD_MAGIC'));
   const n = strataError('STRATA_ERR_NAR_UNEXPECTED_EOF', {}, { offset: 24 });
   assert.is(n.offset, 24);
+});
+
+test('the table is sorted: areas by name, codes by name within each area', () => {
+  const source = readFileSync(new URL('./errors.ts', import.meta.url), 'utf8');
+  const body = source.slice(source.indexOf('const TEMPLATES = {'), source.indexOf('} as const'));
+  const areas = body.split(/^ {2}\/\/ --- /m).slice(1);
+  const names = areas.map((a) =>
+    a
+      .slice(0, a.indexOf('\n'))
+      .replace(/[\s-]+$/, '')
+      .toLowerCase(),
+  );
+  assert.equal(names, [...names].sort(), 'areas out of order');
+  for (const area of areas) {
+    const codes = [...area.matchAll(/^ {2}(STRATA_ERR_[A-Z0-9_]+):/gm)].map((m) => m[1]!);
+    assert.equal(codes, [...codes].sort(), `codes out of order in '${area.slice(0, 40)}'`);
+  }
 });
 
 test.run();

@@ -16,25 +16,8 @@ type Params = Record<string, string | number | bigint>;
 // Each template takes named parameters so call sites stay readable and the text lives here.
 const TEMPLATES = {
   // --- cli ---------------------------------------------------------------------------------
-  STRATA_ERR_CLI_USAGE: (p: { message: string }) => p.message,
   STRATA_ERR_CLI_IO: (p: { message: string }) => p.message,
-
-  // --- content addresses -------------------------------------------------------------------
-  STRATA_ERR_CA_BAD_FORM: (p: { ca: string }) =>
-    `not a content address because it is not in the form '<prefix>:<rest>': ${p.ca}`,
-  STRATA_ERR_CA_BAD_HASH_FORM: (p: { rest: string }) =>
-    `content address hash must be in form '<algo>:<hash>', but found: ${p.rest}`,
-  STRATA_ERR_CA_BAD_PREFIX: (p: { prefix: string }) =>
-    // "Recogonized" is Nix 2.8's spelling; kept so greps match.
-    `content address prefix '${p.prefix}' is unrecognized. Recogonized prefixes are 'text' or 'fixed'`,
-  STRATA_ERR_CA_NOT_CONTENT_ADDRESSED: (p: { path: string }) =>
-    `cannot add path '${p.path}' to the Nix store because it claims to be content-addressed but isn't`,
-  STRATA_ERR_CA_REFERENCES_NOT_ALLOWED: (p: { path: string }) =>
-    `fixed-output path '${p.path}' cannot have references`,
-  STRATA_ERR_CA_TEXT_NOT_SHA256: (p: { algo: string }) =>
-    `text content address hash should use sha256, but instead uses ${p.algo}`,
-  STRATA_ERR_CA_TEXT_SELF_REFERENCE: (p: { path: string }) =>
-    `text object '${p.path}' cannot refer to itself`,
+  STRATA_ERR_CLI_USAGE: (p: { message: string }) => p.message,
 
   // --- configuration (nix.conf, NIX_CONFIG, the Strata config file, --option) --------------
   // Syntax and include texts are master's (spec/config-and-urls.md §8); 2.8 said
@@ -52,159 +35,22 @@ const TEMPLATES = {
   STRATA_ERR_CONFIG_SYNTAX: (p: { line: string; file: string }) =>
     `syntax error in configuration line '${p.line}' in "${p.file}"`,
 
-  // --- hashes ------------------------------------------------------------------------------
-  STRATA_ERR_HASH_BAD_BASE16: (p: { text: string }) => `invalid base-16 hash '${p.text}'`,
-  STRATA_ERR_HASH_BAD_BASE32: (p: { text: string }) => `invalid base-32 hash '${p.text}'`,
-  STRATA_ERR_HASH_BAD_BASE64: (p: { text: string }) => `invalid base-64 hash '${p.text}'`,
-  STRATA_ERR_HASH_BAD_BASE64_CHAR: (p: { char: string }) =>
-    `invalid character in Base64 string: '${p.char}'`,
-  STRATA_ERR_HASH_BAD_SRI: (p: { text: string }) => `invalid SRI hash '${p.text}'`,
-  STRATA_ERR_HASH_MISSING_TYPE: (p: { text: string }) => `hash '${p.text}' does not include a type`,
-  STRATA_ERR_HASH_MISSING_TYPE_NO_CONTEXT: (p: { text: string }) =>
-    `hash '${p.text}' does not include a type, nor is the type otherwise known from context`,
-  STRATA_ERR_HASH_NOT_SRI: (p: { text: string }) => `hash '${p.text}' is not SRI`,
-  STRATA_ERR_HASH_UNKNOWN_ALGO: (p: { algo: string }) => `unknown hash algorithm '${p.algo}'`,
-  STRATA_ERR_HASH_WRONG_LENGTH: (p: { text: string; algo: string }) =>
-    `hash '${p.text}' has wrong length for hash type '${p.algo}'`,
-  STRATA_ERR_HASH_WRONG_TYPE: (p: { text: string; algo: string }) =>
-    `hash '${p.text}' should have type '${p.algo}'`,
-
-  // --- I/O on the local file system ---------------------------------------------------------
-  STRATA_ERR_IO_FAILED: (p: { op: string; path: string; reason: string }) =>
-    `${p.op} '${p.path}': ${p.reason}`,
-  STRATA_ERR_IO_NOT_FOUND: (p: { path: string }) =>
-    `getting status of '${p.path}': No such file or directory`,
-  STRATA_ERR_IO_UNSUPPORTED_TYPE: (p: { path: string }) =>
-    `file '${p.path}' has an unsupported type`,
-
-  // --- keys and signatures -----------------------------------------------------------------
-  STRATA_ERR_KEY_BAD_NAME: (p: { name: string }) =>
-    `key name '${p.name}' is not valid: it must be non-empty and contain no ':'`,
-  STRATA_ERR_KEY_PUBLIC_INVALID: () => 'public key is not valid',
-  STRATA_ERR_KEY_SECRET_CORRUPT: () => 'secret key is corrupt',
-  STRATA_ERR_KEY_SECRET_INVALID: () => 'secret key is not valid',
-  STRATA_ERR_SIG_INVALID: () => 'signature is not valid',
-  STRATA_ERR_SIG_UNKNOWN_SIZE: (p: { path: string }) =>
-    `cannot calculate fingerprint of path '${p.path}' because its size is not known`,
-
-  // --- local store database (plugins/local: state/db/db.sqlite and state/db/schema) --------
-  // SQLITE is Nix 2.8's form for SQLite failures; SCHEMA_* and BAD_HASH_PART are 2.8's texts,
-  // MISSING_READ_ONLY master's (2.8 has no read-only mode).
-  STRATA_ERR_LOCALDB_BAD_DERIVATION: (p: { path: string; offset: number }) =>
-    `error parsing derivation '${p.path}': unexpected text at character ${p.offset}`,
-  STRATA_ERR_LOCALDB_BAD_HASH_PART: () => 'invalid hash part',
-  // 2.8 embeds the inner error's what(), whose text starts with "error: ".
-  STRATA_ERR_LOCALDB_BAD_ROW: (p: { path: string; reason: string }) =>
-    `invalid-path entry for '${p.path}': error: ${p.reason}`,
-  STRATA_ERR_LOCALDB_MISSING: (p: { file: string }) =>
-    `the Nix database '${p.file}' does not exist (open it with create to make a new store)`,
-  STRATA_ERR_LOCALDB_MISSING_READ_ONLY: () =>
-    'database does not exist, and cannot be created in read-only mode',
-  STRATA_ERR_LOCALDB_PATH_IN_USE: (p: { path: string; referrers: string }) =>
-    `cannot delete path '${p.path}' because it is in use by ${p.referrers}`,
-  STRATA_ERR_LOCALDB_READ_ONLY: (p: { file: string }) =>
-    `cannot modify the Nix database '${p.file}': it is open read-only`,
-  STRATA_ERR_LOCALDB_SCHEMA_CORRUPT: (p: { file: string }) => `'${p.file}' is corrupt`,
-  STRATA_ERR_LOCALDB_SCHEMA_TOO_NEW: (p: { version: string; supported: number }) =>
-    `current Nix store schema is version ${p.version}, but I only support ${p.supported}`,
-  STRATA_ERR_LOCALDB_SCHEMA_TOO_OLD: (p: { version: string; supported: number }) =>
-    `current Nix store schema is version ${p.version}, but I only support ${p.supported}; upgrade the store with Nix 2.8 first`,
-  STRATA_ERR_LOCALDB_SQLITE: (p: { what: string; reason: string; file: string }) =>
-    `${p.what}: ${p.reason} (in '${p.file}')`,
-
-  // --- NAR ---------------------------------------------------------------------------------
-  STRATA_ERR_NAR_BAD_MAGIC: () => "bad archive: input doesn't look like a Nix archive",
-  STRATA_ERR_NAR_BAD_SYMLINK_TARGET: () => 'bad archive: NAR contains invalid symlink target',
-  STRATA_ERR_NAR_DUPLICATE_TYPE: () => 'bad archive: multiple type fields',
-  STRATA_ERR_NAR_EXECUTABLE_NOT_EMPTY: () => 'bad archive: executable marker has non-empty value',
-  STRATA_ERR_NAR_EXPECTED_OPEN: () => 'bad archive: expected open tag',
-  STRATA_ERR_NAR_EXPECTED_TAG: (p: { expected: string; found: string }) =>
-    `bad archive: expected tag '${p.expected}', got '${p.found}'`,
-  STRATA_ERR_NAR_INVALID_NAME: (p: { name: string }) =>
-    `NAR contains invalid file name '${p.name}'`,
-  STRATA_ERR_NAR_MISSING_NAME: () => 'bad archive: entry name missing',
-  STRATA_ERR_NAR_NON_ZERO_PADDING: () => 'non-zero padding',
-  STRATA_ERR_NAR_NOT_SORTED: () => 'NAR directory is not sorted',
-  STRATA_ERR_NAR_TOO_DEEP: () => 'NAR directory nesting exceeds maximum depth of 64',
-  STRATA_ERR_NAR_STRING_TOO_LONG: () => 'string is too long',
-  STRATA_ERR_NAR_TRAILING_DATA: () => 'bad archive: trailing data after the end of the archive',
-  STRATA_ERR_NAR_UNEXPECTED_EOF: () => 'unexpected end-of-file',
-  STRATA_ERR_NAR_UNKNOWN_FIELD: (p: { field: string }) => `bad archive: unknown field ${p.field}`,
-  STRATA_ERR_NAR_UNKNOWN_TYPE: (p: { type: string }) => `bad archive: unknown file type ${p.type}`,
-  STRATA_ERR_NAR_RESTORE_EXISTS: (p: { path: string }) => `creating file '${p.path}': File exists`,
-  STRATA_ERR_NAR_RESTORE_OUTSIDE: (p: { path: string }) =>
-    `refusing to write '${p.path}' outside the restore target`,
-  STRATA_ERR_NAR_RESTORE_SYMLINK: (p: { path: string; target: string; reason: string }) =>
-    `creating symlink from '${p.path}' to '${p.target}': ${p.reason}`,
-  STRATA_ERR_NAR_BAD_EVENT: (p: { reason: string }) => `invalid NAR event sequence: ${p.reason}`,
-  // The texts of `nix nar ls` / `nix nar cat` (2.8) for a path inside a NAR.
-  STRATA_ERR_NAR_PATH_NOT_FOUND: (p: { path: string }) => `path '${p.path}' does not exist`,
-  STRATA_ERR_NAR_PATH_NOT_IN_NAR: (p: { path: string }) => `path '${p.path}' does not exist in NAR`,
-  STRATA_ERR_NAR_PATH_NOT_ABSOLUTE: (p: { path: string }) => `not an absolute path: '${p.path}'`,
-  STRATA_ERR_NAR_PATH_NOT_REGULAR: (p: { path: string }) =>
-    `path '${p.path}' is not a regular file`,
-
-  // --- narinfo -----------------------------------------------------------------------------
-  // "stoi" is all Nix 2.8 prints for an unreadable Priority (the C++ exception's text).
-  STRATA_ERR_NARINFO_CACHE_PRIORITY: () => 'stoi',
-  STRATA_ERR_NARINFO_CACHE_STORE_DIR: (p: { uri: string; dir: string; expected: string }) =>
-    `binary cache '${p.uri}' is for Nix stores with prefix '${p.dir}', not '${p.expected}'`,
-  STRATA_ERR_NARINFO_CORRUPT: (p: { whence: string; reason: string }) =>
-    `NAR info file '${p.whence}' is corrupt: ${p.reason}`,
-
-  // --- native add-on (@strata/native: flock, peer credentials) ------------------------------
-  // FLOCK and PEER_CREDENTIALS are Nix 2.8's SysError texts; `reason` is strerror's.
-  STRATA_ERR_NATIVE_BAD_FD: (p: { fd: string }) => `invalid file descriptor '${p.fd}'`,
-  STRATA_ERR_NATIVE_BAD_LOCK_MODE: (p: { mode: string }) =>
-    `invalid lock mode '${p.mode}' (expected 'shared', 'exclusive' or 'unlock')`,
-  STRATA_ERR_NATIVE_FLOCK: (p: { reason: string }) => `acquiring/releasing lock: ${p.reason}`,
-  STRATA_ERR_NATIVE_NOT_BUILT: (p: { file: string; reason: string }) =>
-    `the native add-on '${p.file}' of @strata/native cannot be loaded: ${p.reason}`,
-  STRATA_ERR_NATIVE_PEER_CREDENTIALS: (p: { reason: string }) =>
-    `getting peer credentials: ${p.reason}`,
-
-  // --- overlay mounts (`strata overlay`) ----------------------------------------------------
-  // The two NixOS texts are verbatim (spec/local-overlay.md §8.2), `lowerdir` slip included.
-  STRATA_ERR_OVERLAY_BAD_PATH: (p: { mountPoint: string; key: string; path: string }) =>
-    `overlay ${p.mountPoint}: ${p.key} ${JSON.stringify(p.path)} must not contain a newline or NUL`,
-  STRATA_ERR_OVERLAY_CHECK_FAILED: (p: { count: number; total: number }) =>
-    `${p.count} of ${p.total} overlay mounts do not match the configuration`,
-  STRATA_ERR_OVERLAY_COMMAND_FAILED: (p: { command: string; reason: string }) =>
-    `command '${p.command}' failed: ${p.reason}`,
-  STRATA_ERR_OVERLAY_CYCLE: (p: { cycle: string }) =>
-    `overlay mounts stack on each other in a cycle: ${p.cycle}`,
-  STRATA_ERR_OVERLAY_DUPLICATE: (p: { mountPoint: string }) =>
-    `overlay mount point ${p.mountPoint} is configured more than once`,
-  STRATA_ERR_OVERLAY_LOWERDIR_MISSING: (p: { mountPoint: string; path: string }) =>
-    `overlay ${p.mountPoint}: lowerdir ${p.path} does not exist or is not a directory`,
-  STRATA_ERR_OVERLAY_MOUNTED_DIFFERENTLY: (p: { mountPoint: string; difference: string }) =>
-    `overlay ${p.mountPoint} is mounted differently than configured: ${p.difference}`,
-  STRATA_ERR_OVERLAY_NOT_ABSOLUTE: (p: { mountPoint: string; key: string; path: string }) =>
-    `overlay ${p.mountPoint}: ${p.key} '${p.path}' is not an absolute path`,
-  STRATA_ERR_OVERLAY_NOT_MOUNTED: (p: { mountPoint: string }) =>
-    `overlay ${p.mountPoint} is not mounted`,
-  STRATA_ERR_OVERLAY_NOT_NORMALIZED: (p: { mountPoint: string; normalized: string }) =>
-    `overlay ${p.mountPoint}: the mount point is not a normalized path (write '${p.normalized}')`,
-  STRATA_ERR_OVERLAY_NOT_ROOT: (p: { command: string }) =>
-    `'strata overlay ${p.command}' needs root (CAP_SYS_ADMIN) to change mounts`,
-  STRATA_ERR_OVERLAY_OVERLAPPING: (p: { mountPoint: string; reason: string }) =>
-    `overlay ${p.mountPoint}: ${p.reason}`,
-  STRATA_ERR_OVERLAY_READ_ONLY_ONE_LOWER: (p: { mountPoint: string }) =>
-    `A read-only overlay (without an \`upperdir\`) requires at least 2 \`lowerdir\`s: ${p.mountPoint}`,
-  STRATA_ERR_OVERLAY_TOO_DEEP: (p: { mountPoint: string; chain: string }) =>
-    `overlay ${p.mountPoint} would be the third overlay in a nested stack (${p.chain}); the kernel allows two (maximum fs stacking depth exceeded)`,
-  STRATA_ERR_OVERLAY_UNKNOWN_NAME: (p: { name: string }) =>
-    `no overlay mount '${p.name}' in the configuration (give a mount point or its unit name)`,
-  STRATA_ERR_OVERLAY_UPPER_WITHOUT_WORK: (p: { mountPoint: string }) =>
-    `You cannot define a \`lowerdir\` without a \`workdir\` and vice versa for mount point: ${p.mountPoint}`,
-  STRATA_ERR_OVERLAY_WORKDIR_NOT_EMPTY: (p: { mountPoint: string; path: string }) =>
-    `overlay ${p.mountPoint}: workdir ${p.path} is not empty`,
-  STRATA_ERR_OVERLAY_WORKDIR_OTHER_FS: (p: {
-    mountPoint: string;
-    workdir: string;
-    upperdir: string;
-  }) =>
-    `overlay ${p.mountPoint}: workdir ${p.workdir} is not on the same file system as upperdir ${p.upperdir}`,
+  // --- content addresses -------------------------------------------------------------------
+  STRATA_ERR_CA_BAD_FORM: (p: { ca: string }) =>
+    `not a content address because it is not in the form '<prefix>:<rest>': ${p.ca}`,
+  STRATA_ERR_CA_BAD_HASH_FORM: (p: { rest: string }) =>
+    `content address hash must be in form '<algo>:<hash>', but found: ${p.rest}`,
+  STRATA_ERR_CA_BAD_PREFIX: (p: { prefix: string }) =>
+    // "Recogonized" is Nix 2.8's spelling; kept so greps match.
+    `content address prefix '${p.prefix}' is unrecognized. Recogonized prefixes are 'text' or 'fixed'`,
+  STRATA_ERR_CA_NOT_CONTENT_ADDRESSED: (p: { path: string }) =>
+    `cannot add path '${p.path}' to the Nix store because it claims to be content-addressed but isn't`,
+  STRATA_ERR_CA_REFERENCES_NOT_ALLOWED: (p: { path: string }) =>
+    `fixed-output path '${p.path}' cannot have references`,
+  STRATA_ERR_CA_TEXT_NOT_SHA256: (p: { algo: string }) =>
+    `text content address hash should use sha256, but instead uses ${p.algo}`,
+  STRATA_ERR_CA_TEXT_SELF_REFERENCE: (p: { path: string }) =>
+    `text object '${p.path}' cannot refer to itself`,
 
   // --- experimental features, plugins, settings, store references, registry, store ops ------
   // `where` parameters are either empty or start with a space: ` (from store URL '…')`.
@@ -292,7 +138,163 @@ const TEMPLATES = {
   STRATA_ERR_STORE_URL_UNPARSABLE: (p: { url: string; reason: string }) =>
     `Cannot parse Nix store '${p.url}': ${p.reason}`,
 
+  // --- hashes ------------------------------------------------------------------------------
+  STRATA_ERR_HASH_BAD_BASE16: (p: { text: string }) => `invalid base-16 hash '${p.text}'`,
+  STRATA_ERR_HASH_BAD_BASE32: (p: { text: string }) => `invalid base-32 hash '${p.text}'`,
+  STRATA_ERR_HASH_BAD_BASE64: (p: { text: string }) => `invalid base-64 hash '${p.text}'`,
+  STRATA_ERR_HASH_BAD_BASE64_CHAR: (p: { char: string }) =>
+    `invalid character in Base64 string: '${p.char}'`,
+  STRATA_ERR_HASH_BAD_SRI: (p: { text: string }) => `invalid SRI hash '${p.text}'`,
+  STRATA_ERR_HASH_MISSING_TYPE: (p: { text: string }) => `hash '${p.text}' does not include a type`,
+  STRATA_ERR_HASH_MISSING_TYPE_NO_CONTEXT: (p: { text: string }) =>
+    `hash '${p.text}' does not include a type, nor is the type otherwise known from context`,
+  STRATA_ERR_HASH_NOT_SRI: (p: { text: string }) => `hash '${p.text}' is not SRI`,
+  STRATA_ERR_HASH_UNKNOWN_ALGO: (p: { algo: string }) => `unknown hash algorithm '${p.algo}'`,
+  STRATA_ERR_HASH_WRONG_LENGTH: (p: { text: string; algo: string }) =>
+    `hash '${p.text}' has wrong length for hash type '${p.algo}'`,
+  STRATA_ERR_HASH_WRONG_TYPE: (p: { text: string; algo: string }) =>
+    `hash '${p.text}' should have type '${p.algo}'`,
+
+  // --- I/O on the local file system ---------------------------------------------------------
+  STRATA_ERR_IO_FAILED: (p: { op: string; path: string; reason: string }) =>
+    `${p.op} '${p.path}': ${p.reason}`,
+  STRATA_ERR_IO_NOT_FOUND: (p: { path: string }) =>
+    `getting status of '${p.path}': No such file or directory`,
+  STRATA_ERR_IO_UNSUPPORTED_TYPE: (p: { path: string }) =>
+    `file '${p.path}' has an unsupported type`,
+
+  // --- keys and signatures -----------------------------------------------------------------
+  STRATA_ERR_KEY_BAD_NAME: (p: { name: string }) =>
+    `key name '${p.name}' is not valid: it must be non-empty and contain no ':'`,
+  STRATA_ERR_KEY_PUBLIC_INVALID: () => 'public key is not valid',
+  STRATA_ERR_KEY_SECRET_CORRUPT: () => 'secret key is corrupt',
+  STRATA_ERR_KEY_SECRET_INVALID: () => 'secret key is not valid',
+  STRATA_ERR_SIG_INVALID: () => 'signature is not valid',
+  STRATA_ERR_SIG_UNKNOWN_SIZE: (p: { path: string }) =>
+    `cannot calculate fingerprint of path '${p.path}' because its size is not known`,
+
+  // --- local store database (plugins/local: state/db/db.sqlite and state/db/schema) --------
+  // SQLITE is Nix 2.8's form for SQLite failures; SCHEMA_* and BAD_HASH_PART are 2.8's texts,
+  // MISSING_READ_ONLY master's (2.8 has no read-only mode).
+  STRATA_ERR_LOCALDB_BAD_DERIVATION: (p: { path: string; offset: number }) =>
+    `error parsing derivation '${p.path}': unexpected text at character ${p.offset}`,
+  STRATA_ERR_LOCALDB_BAD_HASH_PART: () => 'invalid hash part',
+  // 2.8 embeds the inner error's what(), whose text starts with "error: ".
+  STRATA_ERR_LOCALDB_BAD_ROW: (p: { path: string; reason: string }) =>
+    `invalid-path entry for '${p.path}': error: ${p.reason}`,
+  STRATA_ERR_LOCALDB_MISSING: (p: { file: string }) =>
+    `the Nix database '${p.file}' does not exist (open it with create to make a new store)`,
+  STRATA_ERR_LOCALDB_MISSING_READ_ONLY: () =>
+    'database does not exist, and cannot be created in read-only mode',
+  STRATA_ERR_LOCALDB_PATH_IN_USE: (p: { path: string; referrers: string }) =>
+    `cannot delete path '${p.path}' because it is in use by ${p.referrers}`,
+  STRATA_ERR_LOCALDB_READ_ONLY: (p: { file: string }) =>
+    `cannot modify the Nix database '${p.file}': it is open read-only`,
+  STRATA_ERR_LOCALDB_SCHEMA_CORRUPT: (p: { file: string }) => `'${p.file}' is corrupt`,
+  STRATA_ERR_LOCALDB_SCHEMA_TOO_NEW: (p: { version: string; supported: number }) =>
+    `current Nix store schema is version ${p.version}, but I only support ${p.supported}`,
+  STRATA_ERR_LOCALDB_SCHEMA_TOO_OLD: (p: { version: string; supported: number }) =>
+    `current Nix store schema is version ${p.version}, but I only support ${p.supported}; upgrade the store with Nix 2.8 first`,
+  STRATA_ERR_LOCALDB_SQLITE: (p: { what: string; reason: string; file: string }) =>
+    `${p.what}: ${p.reason} (in '${p.file}')`,
+
+  // --- NAR ---------------------------------------------------------------------------------
+  STRATA_ERR_NAR_BAD_EVENT: (p: { reason: string }) => `invalid NAR event sequence: ${p.reason}`,
+  STRATA_ERR_NAR_BAD_MAGIC: () => "bad archive: input doesn't look like a Nix archive",
+  STRATA_ERR_NAR_BAD_SYMLINK_TARGET: () => 'bad archive: NAR contains invalid symlink target',
+  STRATA_ERR_NAR_DUPLICATE_TYPE: () => 'bad archive: multiple type fields',
+  STRATA_ERR_NAR_EXECUTABLE_NOT_EMPTY: () => 'bad archive: executable marker has non-empty value',
+  STRATA_ERR_NAR_EXPECTED_OPEN: () => 'bad archive: expected open tag',
+  STRATA_ERR_NAR_EXPECTED_TAG: (p: { expected: string; found: string }) =>
+    `bad archive: expected tag '${p.expected}', got '${p.found}'`,
+  STRATA_ERR_NAR_INVALID_NAME: (p: { name: string }) =>
+    `NAR contains invalid file name '${p.name}'`,
+  STRATA_ERR_NAR_MISSING_NAME: () => 'bad archive: entry name missing',
+  STRATA_ERR_NAR_NON_ZERO_PADDING: () => 'non-zero padding',
+  STRATA_ERR_NAR_NOT_SORTED: () => 'NAR directory is not sorted',
+  STRATA_ERR_NAR_PATH_NOT_ABSOLUTE: (p: { path: string }) => `not an absolute path: '${p.path}'`,
+  // The texts of `nix nar ls` / `nix nar cat` (2.8) for a path inside a NAR.
+  STRATA_ERR_NAR_PATH_NOT_FOUND: (p: { path: string }) => `path '${p.path}' does not exist`,
+  STRATA_ERR_NAR_PATH_NOT_IN_NAR: (p: { path: string }) => `path '${p.path}' does not exist in NAR`,
+  STRATA_ERR_NAR_PATH_NOT_REGULAR: (p: { path: string }) =>
+    `path '${p.path}' is not a regular file`,
+  STRATA_ERR_NAR_RESTORE_EXISTS: (p: { path: string }) => `creating file '${p.path}': File exists`,
+  STRATA_ERR_NAR_RESTORE_OUTSIDE: (p: { path: string }) =>
+    `refusing to write '${p.path}' outside the restore target`,
+  STRATA_ERR_NAR_RESTORE_SYMLINK: (p: { path: string; target: string; reason: string }) =>
+    `creating symlink from '${p.path}' to '${p.target}': ${p.reason}`,
+  STRATA_ERR_NAR_STRING_TOO_LONG: () => 'string is too long',
+  STRATA_ERR_NAR_TOO_DEEP: () => 'NAR directory nesting exceeds maximum depth of 64',
+  STRATA_ERR_NAR_TRAILING_DATA: () => 'bad archive: trailing data after the end of the archive',
+  STRATA_ERR_NAR_UNEXPECTED_EOF: () => 'unexpected end-of-file',
+  STRATA_ERR_NAR_UNKNOWN_FIELD: (p: { field: string }) => `bad archive: unknown field ${p.field}`,
+  STRATA_ERR_NAR_UNKNOWN_TYPE: (p: { type: string }) => `bad archive: unknown file type ${p.type}`,
+
+  // --- narinfo -----------------------------------------------------------------------------
+  // "stoi" is all Nix 2.8 prints for an unreadable Priority (the C++ exception's text).
+  STRATA_ERR_NARINFO_CACHE_PRIORITY: () => 'stoi',
+  STRATA_ERR_NARINFO_CACHE_STORE_DIR: (p: { uri: string; dir: string; expected: string }) =>
+    `binary cache '${p.uri}' is for Nix stores with prefix '${p.dir}', not '${p.expected}'`,
+  STRATA_ERR_NARINFO_CORRUPT: (p: { whence: string; reason: string }) =>
+    `NAR info file '${p.whence}' is corrupt: ${p.reason}`,
+
+  // --- native add-on (@strata/native: flock, peer credentials) ------------------------------
+  // FLOCK and PEER_CREDENTIALS are Nix 2.8's SysError texts; `reason` is strerror's.
+  STRATA_ERR_NATIVE_BAD_FD: (p: { fd: string }) => `invalid file descriptor '${p.fd}'`,
+  STRATA_ERR_NATIVE_BAD_LOCK_MODE: (p: { mode: string }) =>
+    `invalid lock mode '${p.mode}' (expected 'shared', 'exclusive' or 'unlock')`,
+  STRATA_ERR_NATIVE_FLOCK: (p: { reason: string }) => `acquiring/releasing lock: ${p.reason}`,
+  STRATA_ERR_NATIVE_NOT_BUILT: (p: { file: string; reason: string }) =>
+    `the native add-on '${p.file}' of @strata/native cannot be loaded: ${p.reason}`,
+  STRATA_ERR_NATIVE_PEER_CREDENTIALS: (p: { reason: string }) =>
+    `getting peer credentials: ${p.reason}`,
+
+  // --- overlay mounts (`strata overlay`) ----------------------------------------------------
+  // The two NixOS texts are verbatim (spec/local-overlay.md §8.2), `lowerdir` slip included.
+  STRATA_ERR_OVERLAY_BAD_PATH: (p: { mountPoint: string; key: string; path: string }) =>
+    `overlay ${p.mountPoint}: ${p.key} ${JSON.stringify(p.path)} must not contain a newline or NUL`,
+  STRATA_ERR_OVERLAY_CHECK_FAILED: (p: { count: number; total: number }) =>
+    `${p.count} of ${p.total} overlay mounts do not match the configuration`,
+  STRATA_ERR_OVERLAY_COMMAND_FAILED: (p: { command: string; reason: string }) =>
+    `command '${p.command}' failed: ${p.reason}`,
+  STRATA_ERR_OVERLAY_CYCLE: (p: { cycle: string }) =>
+    `overlay mounts stack on each other in a cycle: ${p.cycle}`,
+  STRATA_ERR_OVERLAY_DUPLICATE: (p: { mountPoint: string }) =>
+    `overlay mount point ${p.mountPoint} is configured more than once`,
+  STRATA_ERR_OVERLAY_LOWERDIR_MISSING: (p: { mountPoint: string; path: string }) =>
+    `overlay ${p.mountPoint}: lowerdir ${p.path} does not exist or is not a directory`,
+  STRATA_ERR_OVERLAY_MOUNTED_DIFFERENTLY: (p: { mountPoint: string; difference: string }) =>
+    `overlay ${p.mountPoint} is mounted differently than configured: ${p.difference}`,
+  STRATA_ERR_OVERLAY_NOT_ABSOLUTE: (p: { mountPoint: string; key: string; path: string }) =>
+    `overlay ${p.mountPoint}: ${p.key} '${p.path}' is not an absolute path`,
+  STRATA_ERR_OVERLAY_NOT_MOUNTED: (p: { mountPoint: string }) =>
+    `overlay ${p.mountPoint} is not mounted`,
+  STRATA_ERR_OVERLAY_NOT_NORMALIZED: (p: { mountPoint: string; normalized: string }) =>
+    `overlay ${p.mountPoint}: the mount point is not a normalized path (write '${p.normalized}')`,
+  STRATA_ERR_OVERLAY_NOT_ROOT: (p: { command: string }) =>
+    `'strata overlay ${p.command}' needs root (CAP_SYS_ADMIN) to change mounts`,
+  STRATA_ERR_OVERLAY_OVERLAPPING: (p: { mountPoint: string; reason: string }) =>
+    `overlay ${p.mountPoint}: ${p.reason}`,
+  STRATA_ERR_OVERLAY_READ_ONLY_ONE_LOWER: (p: { mountPoint: string }) =>
+    `A read-only overlay (without an \`upperdir\`) requires at least 2 \`lowerdir\`s: ${p.mountPoint}`,
+  STRATA_ERR_OVERLAY_TOO_DEEP: (p: { mountPoint: string; chain: string }) =>
+    `overlay ${p.mountPoint} would be the third overlay in a nested stack (${p.chain}); the kernel allows two (maximum fs stacking depth exceeded)`,
+  STRATA_ERR_OVERLAY_UNKNOWN_NAME: (p: { name: string }) =>
+    `no overlay mount '${p.name}' in the configuration (give a mount point or its unit name)`,
+  STRATA_ERR_OVERLAY_UPPER_WITHOUT_WORK: (p: { mountPoint: string }) =>
+    `You cannot define a \`lowerdir\` without a \`workdir\` and vice versa for mount point: ${p.mountPoint}`,
+  STRATA_ERR_OVERLAY_WORKDIR_NOT_EMPTY: (p: { mountPoint: string; path: string }) =>
+    `overlay ${p.mountPoint}: workdir ${p.path} is not empty`,
+  STRATA_ERR_OVERLAY_WORKDIR_OTHER_FS: (p: {
+    mountPoint: string;
+    workdir: string;
+    upperdir: string;
+  }) =>
+    `overlay ${p.mountPoint}: workdir ${p.workdir} is not on the same file system as upperdir ${p.upperdir}`,
+
   // --- store paths -------------------------------------------------------------------------
+  STRATA_ERR_STORE_DIR_INVALID: (p: { dir: string }) =>
+    `store directory '${p.dir}' must be an absolute path without a trailing slash`,
   STRATA_ERR_STORE_PATH_BAD_HASH_CHAR: (p: { base: string; char: string }) =>
     `store path '${p.base}' contains illegal base-32 character '${p.char}'`,
   STRATA_ERR_STORE_PATH_BAD_NAME_CHAR: (p: { base: string; char: string }) =>
@@ -303,15 +305,13 @@ const TEMPLATES = {
     `store path '${p.base}' has an empty name`,
   STRATA_ERR_STORE_PATH_NAME_TOO_LONG: (p: { base: string }) =>
     `store path '${p.base}' has a name longer than 211 characters`,
-  STRATA_ERR_STORE_PATH_NO_DASH: (p: { base: string }) =>
-    `'${p.base}' can't name a store path because the hash part is not followed by a '-'`,
   STRATA_ERR_STORE_PATH_NOT_ABSOLUTE: (p: { path: string }) => `not an absolute path: '${p.path}'`,
   STRATA_ERR_STORE_PATH_NOT_IN_STORE: (p: { path: string }) =>
     `path '${p.path}' is not in the Nix store`,
+  STRATA_ERR_STORE_PATH_NO_DASH: (p: { base: string }) =>
+    `'${p.base}' can't name a store path because the hash part is not followed by a '-'`,
   STRATA_ERR_STORE_PATH_TOO_SHORT: (p: { base: string }) =>
     `'${p.base}' is too short to be a valid store path`,
-  STRATA_ERR_STORE_DIR_INVALID: (p: { dir: string }) =>
-    `store directory '${p.dir}' must be an absolute path without a trailing slash`,
 } as const satisfies Record<string, (p: never) => string>;
 
 /** Every error code Strata can raise. */
