@@ -6,9 +6,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { ComparisonResult } from './harness.js';
+import * as local from './suites/local.js';
 import * as nar from './suites/nar.js';
 
-const SUITES: Record<string, (rounds: number) => ComparisonResult[]> = { nar: nar.run };
+const SUITES: Record<string, (rounds: number) => ComparisonResult[]> = {
+  nar: nar.run,
+  local: local.run,
+};
 
 const args = process.argv.slice(2);
 let rounds = 5;

@@ -16,7 +16,14 @@ type Params = Record<string, string | number | bigint>;
 // Each template takes named parameters so call sites stay readable and the text lives here.
 const TEMPLATES = {
   // --- cli ---------------------------------------------------------------------------------
+  STRATA_ERR_CLI_EXPORT_BAD_FORMAT: () =>
+    "input doesn't look like something created by 'nix-store --export'",
+  STRATA_ERR_CLI_EXPORT_BAD_MAGIC: () => 'Nix archive cannot be imported; wrong format',
+  STRATA_ERR_CLI_EXPORT_HASH_CHANGED: (p: { path: string; from: string; to: string }) =>
+    `hash of path '${p.path}' has changed from '${p.from}' to '${p.to}'!`,
   STRATA_ERR_CLI_IO: (p: { message: string }) => p.message,
+  STRATA_ERR_CLI_NO_PATH_FOR_HASH_PART: (p: { hashPart: string }) =>
+    `there is no store path corresponding to '${p.hashPart}'`,
   STRATA_ERR_CLI_USAGE: (p: { message: string }) => p.message,
 
   // --- configuration (nix.conf, NIX_CONFIG, the Strata config file, --option) --------------
@@ -106,7 +113,7 @@ const TEMPLATES = {
   }) =>
     `cannot copy from store '${p.from}' (store directory '${p.fromDir}') to store '${p.to}' (store directory '${p.toDir}')`,
   STRATA_ERR_STORE_LACKS_SIGNATURE: (p: { path: string }) =>
-    `cannot add path '${p.path}' because it lacks a signature by a trusted key`,
+    `cannot add path '${p.path}' because it lacks a valid signature`,
   STRATA_ERR_STORE_NAR_HASH_MISMATCH: (p: { path: string; specified: string; got: string }) =>
     `hash mismatch importing path '${p.path}';\n  specified: ${p.specified}\n  got:       ${p.got}`,
   STRATA_ERR_STORE_NAR_SIZE_MISMATCH: (p: { path: string; specified: string; got: string }) =>
@@ -172,6 +179,46 @@ const TEMPLATES = {
   STRATA_ERR_SIG_INVALID: () => 'signature is not valid',
   STRATA_ERR_SIG_UNKNOWN_SIZE: (p: { path: string }) =>
     `cannot calculate fingerprint of path '${p.path}' because its size is not known`,
+
+  // --- local overlay store (plugins/local-overlay) -----------------------------------------
+  // MOUNTED_INCORRECTLY, REMOUNT_HOOK_FAILED and UPPER_LAYER_REQUIRED are Nix master's texts
+  // (2.34+/2.35+ quoting, spec/local-overlay.md §3, §4.11); the others are Strata's own.
+  STRATA_ERR_LOCAL_OVERLAY_MOUNTED_INCORRECTLY: (p: { real: string }) =>
+    `overlay filesystem "${p.real}" mounted incorrectly`,
+  STRATA_ERR_LOCAL_OVERLAY_NO_LOCAL_DIR: (p: { lower: string; real: string }) =>
+    `lower store '${p.lower}' of overlay store "${p.real}" has no local store directory`,
+  STRATA_ERR_LOCAL_OVERLAY_REMOUNT_HOOK_FAILED: (p: { hook: string; code: number }) =>
+    `program "${p.hook}" failed with exit code ${p.code}`,
+  STRATA_ERR_LOCAL_OVERLAY_REMOUNT_HOOK_UNRUNNABLE: (p: { hook: string; reason: string }) =>
+    `cannot run program "${p.hook}": ${p.reason}`,
+  STRATA_ERR_LOCAL_OVERLAY_STORE_DIR_MISMATCH: (p: {
+    real: string;
+    storeDir: string;
+    lower: string;
+    lowerStoreDir: string;
+  }) =>
+    `overlay store "${p.real}" has store directory '${p.storeDir}', but its lower store '${p.lower}' has '${p.lowerStoreDir}'; they must be the same`,
+  STRATA_ERR_LOCAL_OVERLAY_TOO_DEEP: (p: { real: string; depth: number; max: number }) =>
+    `overlay store "${p.real}" stacks ${p.depth} overlay stores on each other; at most ${p.max} are allowed`,
+  STRATA_ERR_LOCAL_OVERLAY_UPPER_LAYER_REQUIRED: (p: { real: string }) =>
+    `overlay store at "${p.real}" requires the 'upper-layer' setting`,
+
+  // --- local store (plugins/local: layout, locks, adding objects) -------------------------
+  // CA_MISMATCH, DB_DIR_NOT_WRITABLE and SYMLINKED_STORE are Nix 2.8's texts.
+  STRATA_ERR_LOCAL_CANNOT_REPAIR: (p: { path: string }) => `cannot repair path '${p.path}'`,
+  STRATA_ERR_LOCAL_CA_MISMATCH: (p: { path: string; specified: string; got: string }) =>
+    `ca hash mismatch importing path '${p.path}';\n  specified: ${p.specified}\n  got:       ${p.got}`,
+  STRATA_ERR_LOCAL_DB_DIR_NOT_WRITABLE: (p: { dir: string }) =>
+    `Nix database directory '${p.dir}' is not writable: Permission denied`,
+  // GC_ROOT_* are Nix 2.8's `--add-root` texts.
+  STRATA_ERR_LOCAL_GC_ROOT_EXISTS: (p: { link: string }) =>
+    `cannot create symlink '${p.link}'; already exists`,
+  STRATA_ERR_LOCAL_GC_ROOT_IN_STORE: (p: { link: string }) =>
+    `creating a garbage collector root (${p.link}) in the Nix store is forbidden (are you running nix-build inside the store?)`,
+  STRATA_ERR_LOCAL_READ_ONLY: (p: { store: string; op: string }) =>
+    `cannot ${p.op}: store '${p.store}' is read-only`,
+  STRATA_ERR_LOCAL_SYMLINKED_STORE: (p: { path: string }) =>
+    `the path '${p.path}' is a symlink; this is not allowed for the Nix store and its parent directories`,
 
   // --- local store database (plugins/local: state/db/db.sqlite and state/db/schema) --------
   // SQLITE is Nix 2.8's form for SQLite failures; SCHEMA_* and BAD_HASH_PART are 2.8's texts,

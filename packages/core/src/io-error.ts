@@ -2,6 +2,7 @@
  * Node file-system errors as Nix words them: `<op> '<path>': <strerror text>`, e.g.
  * `opening file '/x': Permission denied` (Nix's `SysError` appends glibc's `strerror`).
  */
+import { constants as osConstants } from 'node:os';
 import { type StrataError, strataError } from './errors.js';
 
 // glibc's strerror texts; Node only has libuv's lower-case ones.
@@ -38,6 +39,10 @@ const STRERROR: Readonly<Record<string, string>> = {
   EXDEV: 'Invalid cross-device link',
 };
 
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(osConstants.errno).map(([name, n]) => [n, name]),
+);
+
 /** The errno name (`'ENOENT'`) of a Node system error, if it is one. */
 export function errnoCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -48,6 +53,12 @@ export function errnoCode(err: unknown): string | undefined {
 export function strerror(err: unknown): string {
   const code = errnoCode(err);
   if (code !== undefined && code in STRERROR) return STRERROR[code];
+  // libuv has no name for some errnos (ESTALE: "Unknown system error -116"): go by number.
+  const errno = (err as { errno?: unknown } | null)?.errno;
+  if (typeof errno === 'number') {
+    const name = ERRNO_NAMES.get(-errno);
+    if (name !== undefined && name in STRERROR) return STRERROR[name];
+  }
   return err instanceof Error ? err.message : String(err);
 }
 

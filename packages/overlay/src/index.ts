@@ -11,4 +11,5 @@ export * from './order.js';
 export * from './plan.js';
 export * from './render.js';
 export * from './runner.js';
+export * from './store-mount.js';
 export * from './systemd-escape.js';

@@ -196,15 +196,16 @@ export class MemoryStore extends BaseStore {
     const dead = [...this.#objects.keys()].filter((p) => !live.has(p)).sort(compareBytewise);
     if (options.action === 'return-dead') return { paths: dead, bytesFreed: 0n };
     if (options.action === 'delete-specific') {
-      return this.deleteStorePaths(options.paths ?? [], options.ignoreLiveness);
+      return this.#deleteSpecific(options.paths ?? [], options.ignoreLiveness ?? false);
     }
     return this.#delete(dead, options.maxFreed);
   }
 
-  override async deleteStorePaths(
-    paths: readonly string[],
-    ignoreLiveness = false,
-  ): Promise<GcResult> {
+  override async deleteStorePaths(paths: readonly string[]): Promise<GcResult> {
+    return this.#deleteSpecific(paths, false);
+  }
+
+  async #deleteSpecific(paths: readonly string[], ignoreLiveness: boolean): Promise<GcResult> {
     const live = ignoreLiveness ? new Set<string>() : await this.#live();
     const targets = paths.map((p) => this.#check(p));
     for (const p of targets) {

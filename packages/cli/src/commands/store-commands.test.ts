@@ -157,6 +157,8 @@ test('describe documents each store type from its schema', () =>
 schemes: dummy
 url format: \`dummy://\`
 
+A store that contains nothing and accepts nothing: every path is invalid and every write is refused. Useful for evaluation and for parsing without touching any real store.
+
 ### path-info-cache-size
 
 How many path infos to keep in memory; 0 turns the cache off.
@@ -172,7 +174,13 @@ type: int
     assert.ok(r.out.includes('default: machine-specific\ntype: string set\n\n'));
     const all = await run(d, ['describe']);
     const heads = all.out.split('\n').filter((l) => l.startsWith('## '));
-    assert.equal(heads, ['## Dummy Store', '## Layer Store', '## Memory Store']);
+    assert.equal(heads, [
+      '## Dummy Store',
+      '## Experimental Local Overlay Store',
+      '## Layer Store',
+      '## Local Store',
+      '## Memory Store',
+    ]);
     assert.ok(
       all.out.includes(
         '### lower-store\n\nThe store reads fall through to; it is never written. Empty means `auto`.\n\ndefault: ""\ntype: store reference\n\naliases: ["lower"]\n\n',
@@ -193,7 +201,7 @@ type: int
     const unknown = await run(d, ['describe', 'nope']);
     assert.is(
       unknown.err,
-      "error: don't know how to open Nix store with scheme 'nope'\nhint: the registered schemes are: dummy, layer, memory\n",
+      "error: don't know how to open Nix store with scheme 'nope'\nhint: the registered schemes are: dummy, layer, local, local-overlay, memory\n",
     );
   }));
 
@@ -207,6 +215,12 @@ test('plugins lists what is loaded, from where, with schemes', () =>
       `@strata/plugin-dummy 0.1.0
   from: built-in
   Dummy Store: dummy://
+@strata/plugin-local 0.1.0
+  from: built-in
+  Local Store: local://
+@strata/plugin-local-overlay 0.1.0
+  from: built-in
+  Experimental Local Overlay Store: local-overlay:// [experimental: local-overlay-store]
 strata-test-plugin-memory 1.0.0
   from: ${TEST_PLUGINS}memory/index.ts (listed in ${d}/strata.config.yaml (plugins[0]))
   Memory Store: memory://
@@ -216,7 +230,7 @@ strata-test-plugin-layer 1.0.0
 `,
     );
     const json = JSON.parse((await run(d, ['plugins', '--json'])).out);
-    assert.is(json[1].stores[0].capabilities.includes('write'), true);
+    assert.is(json[3].stores[0].capabilities.includes('write'), true);
   }));
 
 test('a plugin that fails to load is an error naming the file; nothing runs', () =>

@@ -40,6 +40,8 @@ schemes: ample ex
 url format: \`ex://\`, \`ample://\`
 experimental feature: local-overlay-store
 
+An example.
+
 ### big
 
 A big number.

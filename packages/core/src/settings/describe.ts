@@ -99,7 +99,7 @@ export function describeStoresText(stores: readonly StoreDoc[]): string {
     out += `schemes: ${store.schemes.join(' ')}\n`;
     out += `url format: ${store.urlFormats.map((f) => `\`${f}\``).join(', ')}\n`;
     if (store.experimentalFeature) out += `experimental feature: ${store.experimentalFeature}\n`;
-    out += '\n';
+    out += `\n${store.doc.trim()}\n\n`;
     for (const s of store.settings) {
       out += `### ${s.name}\n\n${s.description}\n`;
       out += `default: ${s.documentDefault ? stringifyJson(s.defaultValue) : 'machine-specific'}\n`;

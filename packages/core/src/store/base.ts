@@ -28,8 +28,10 @@ import type {
   GcResult,
   OptimiseResult,
   Store,
+  StoreActivity,
   StoreCapability,
   StoreInfo,
+  VerifyOptions,
   VerifyResult,
 } from './types.js';
 import { unsupported } from './unsupported.js';
@@ -140,7 +142,7 @@ export abstract class BaseStore implements Store {
     throw unsupported(this, 'collectGarbage');
   }
 
-  async deleteStorePaths(_paths: readonly string[]): Promise<GcResult> {
+  async deleteStorePaths(_paths: readonly string[], _options?: StoreActivity): Promise<GcResult> {
     throw unsupported(this, 'deleteStorePaths');
   }
 
@@ -156,11 +158,11 @@ export abstract class BaseStore implements Store {
     throw unsupported(this, 'addPermRoot');
   }
 
-  async verify(_options?: { checkContents?: boolean; repair?: boolean }): Promise<VerifyResult> {
+  async verify(_options?: VerifyOptions): Promise<VerifyResult> {
     throw unsupported(this, 'verify');
   }
 
-  async optimise(): Promise<OptimiseResult> {
+  async optimise(_options?: StoreActivity): Promise<OptimiseResult> {
     throw unsupported(this, 'optimise');
   }
 

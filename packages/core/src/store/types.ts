@@ -47,6 +47,16 @@ export const KNOWN_CAPABILITIES: readonly string[] = [
   'write',
 ];
 
+/**
+ * Where long operations (GC, verify, optimise, big adds) report as they go: `log` gets each
+ * line exactly as Nix prints it on stderr (`deleting '/nix/store/…'`, `warning: …`), so a CLI
+ * can print it as is; `progress` is for progress bars (units done of total, total 0 = unknown).
+ */
+export interface StoreActivity {
+  log?(line: string): void;
+  progress?(done: number, total: number): void;
+}
+
 /** How `addToStore` ingests a file system object. */
 export interface AddToStoreOptions {
   /** Store path name; defaults to the base name of the source. */
@@ -59,6 +69,12 @@ export interface AddToStoreOptions {
   readonly references?: readonly string[];
   /** Re-add even when valid (repair a corrupted copy). */
   readonly repair?: boolean;
+  /**
+   * Store paths to look for in the contents (in the same pass that hashes them): the ones
+   * found are added to `references`. Stores that cannot scan treat them as not found.
+   */
+  readonly referenceCandidates?: readonly string[];
+  readonly activity?: StoreActivity;
 }
 
 /** How `addNar` imports an object. */
@@ -69,7 +85,7 @@ export interface AddNarOptions {
 }
 
 /** What the garbage collector should do. */
-export interface GcOptions {
+export interface GcOptions extends StoreActivity {
   readonly action: 'return-live' | 'return-dead' | 'delete-dead' | 'delete-specific';
   /** For `delete-specific`. */
   readonly paths?: readonly string[];
@@ -77,6 +93,14 @@ export interface GcOptions {
   readonly ignoreLiveness?: boolean;
   /** Stop after freeing this many bytes. */
   readonly maxFreed?: bigint;
+}
+
+/** How to verify. */
+export interface VerifyOptions extends StoreActivity {
+  /** Hash every path's contents and every `.links` entry (`--check-contents`). */
+  readonly checkContents?: boolean;
+  /** Repair what can be repaired (`--repair`). */
+  readonly repair?: boolean;
 }
 
 /** What the garbage collector did or found. */
@@ -90,7 +114,7 @@ export interface GcResult {
 export interface VerifyResult {
   /** True when problems remain (Nix's exit status 1). */
   readonly errors: boolean;
-  /** One line per problem, in Nix's wording. */
+  /** One line per problem, in Nix's wording (also sent to `log` as they are found). */
   readonly messages: readonly string[];
 }
 
@@ -109,6 +133,24 @@ export interface StoreInfo {
   readonly trusted?: boolean;
   /** Daemon stores: the daemon's version. */
   readonly version?: string;
+}
+
+/** One problem `strata doctor` found, with the command or change that fixes it. */
+export interface StoreProblem {
+  readonly message: string;
+  readonly fix?: string;
+}
+
+/** What `strata doctor` reports about a store and, for layered stores, each layer below it. */
+export interface StoreDiagnosis {
+  readonly url: string;
+  /** The implementation's name (`Local Store`). */
+  readonly kind: string;
+  /** Resolved facts, in display order: `real store dir` → `/srv/r/nix/store`, … */
+  readonly facts: ReadonlyArray<readonly [string, string]>;
+  readonly problems: readonly StoreProblem[];
+  /** The stores below this one (an overlay's lower store), top-most first. */
+  readonly layers?: readonly StoreDiagnosis[];
 }
 
 /** A Nix store. */
@@ -151,19 +193,24 @@ export interface Store {
   addSignatures(path: string, sigs: readonly string[]): Promise<void>;
 
   collectGarbage(options: GcOptions): Promise<GcResult>;
-  deleteStorePaths(paths: readonly string[]): Promise<GcResult>;
+  deleteStorePaths(paths: readonly string[], options?: StoreActivity): Promise<GcResult>;
   /** Store path → the roots (symlinks, open files) that keep it alive. */
   findRoots(): Promise<Map<string, string[]>>;
   addTempRoot(path: string): Promise<void>;
   /** Makes `gcRoot` a permanent root pointing at `path`; returns the root's path. */
   addPermRoot(path: string, gcRoot: string): Promise<string>;
-  verify(options?: { checkContents?: boolean; repair?: boolean }): Promise<VerifyResult>;
-  optimise(): Promise<OptimiseResult>;
+  verify(options?: VerifyOptions): Promise<VerifyResult>;
+  optimise(options?: StoreActivity): Promise<OptimiseResult>;
   getInfo(): Promise<StoreInfo>;
+  /** Checks the store's setup for `strata doctor` (optional: stores without it are not checked). */
+  diagnose?(): Promise<StoreDiagnosis>;
 
   /** Releases sockets, database handles and locks. Idempotent. */
   close(): Promise<void>;
 }
 
 /** The names of the {@link Store} operations, for `unsupported` messages and the kit. */
-export type StoreOperation = Exclude<keyof Store, 'storeDir' | 'url' | 'capabilities' | 'close'>;
+export type StoreOperation = Exclude<
+  keyof Store,
+  'storeDir' | 'url' | 'capabilities' | 'close' | 'diagnose'
+>;

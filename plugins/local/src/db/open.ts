@@ -38,6 +38,12 @@ export interface OpenDatabaseOptions {
   readonly create?: boolean;
   /** Open immutable and read-only: no pragma that writes, no file created or changed. */
   readonly readOnly?: boolean;
+  /**
+   * With `readOnly`: false opens a plain read-only connection instead, which sees what other
+   * processes commit meanwhile (their WAL) at the price of SQLite's shared-memory file next to
+   * the database. For lower stores of overlays, which Nix keeps adding to. Default true.
+   */
+  readonly immutable?: boolean;
   /** Nix's `fsync-metadata` (default true): `synchronous = normal`, else `off`. */
   readonly fsyncMetadata?: boolean;
   /** Nix's `use-sqlite-wal` (default true): WAL journal, else `truncate` and dot-file locks. */
@@ -129,7 +135,7 @@ function configureWritable(
 function connect(file: string, options: OpenDatabaseOptions, create: boolean): Database.Database {
   const readOnly = options.readOnly === true;
   let name = file;
-  if (readOnly) name = sqliteUri(file, 'immutable=1');
+  if (readOnly && options.immutable !== false) name = sqliteUri(file, 'immutable=1');
   else if (options.useSqliteWal === false) name = sqliteUri(file, 'vfs=unix-dotfile');
   return withSqliteContext(
     'cannot open SQLite database',

@@ -65,9 +65,15 @@ export class PathRegistration {
     this.#invalidate = sqlite.prepare('delete from ValidPaths where path = ?');
   }
 
-  /** Runs `fn` in one (deferred) transaction; SQLite failures name `what` and the file. */
+  /**
+   * Runs `fn` in one `BEGIN IMMEDIATE` transaction; SQLite failures name `what` and the file.
+   * Immediate: the write lock is taken (waiting up to the busy timeout) before anything is
+   * read. A deferred transaction that reads and then writes fails at once with SQLITE_BUSY
+   * when another process (Nix) committed in between, which the busy timeout cannot help.
+   */
   #write(what: string, fn: () => void): void {
-    withSqliteContext(what, this.#sqlite.name, this.#sqlite.transaction(fn));
+    const tx = this.#sqlite.transaction(fn);
+    withSqliteContext(what, this.#sqlite.name, () => tx.immediate());
   }
 
   /** Checks what SQL cannot: store paths, and that a claimed content address holds. */

@@ -1,3 +1,4 @@
 /** The file-system side of NAR: walk a tree into NAR bytes, write NAR events into a tree. */
 export * from './dump.js';
 export * from './restore.js';
+export { WorkerHasher } from './worker-hasher.js';

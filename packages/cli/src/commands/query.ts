@@ -1,0 +1,130 @@
+/**
+ * `strata query KIND PATH…`: the graph queries of `nix-store --query`, printing what Nix 2.8
+ * prints byte for byte. `references`, `referrers`, `requisites` and `referrers-closure` print
+ * the union over all arguments, references before referrers (Nix's reversed topological
+ * order); the others print per argument.
+ *
+ * @example
+ *   strata --store /tmp/root query requisites ./result
+ */
+import { compareBytewise, computeClosure, type Store, topoSortStorePaths } from '@strata/core';
+import { type Command, Option } from 'commander';
+import { type CliContext, println } from '../context.js';
+import { resolveStorePathArg, withStore } from '../open-store.js';
+import { dotGraphLines, treeLines } from '../render/graph.js';
+
+/** The query kinds, with what each prints. */
+const KINDS: Record<string, string> = {
+  references: 'the paths each path refers to directly (nix-store -q --references)',
+  referrers: 'the valid paths that refer to each path (nix-store -q --referrers)',
+  requisites: 'the closures of the paths, references first (nix-store -q --requisites)',
+  'referrers-closure': 'everything that refers to the paths, directly or not',
+  deriver: "each path's deriver, or unknown-deriver (nix-store -q --deriver)",
+  'valid-derivers': 'the valid derivations known to produce each path',
+  outputs: 'the outputs of derivations; other paths as they are (nix-store -q --outputs)',
+  roots: 'the GC roots that keep the paths alive (nix-store -q --roots)',
+  hash: "each path's NAR hash, sha256:<nix32> (nix-store -q --hash)",
+  size: "each path's NAR size in bytes (nix-store -q --size)",
+  tree: 'the references as a tree (nix-store -q --tree)',
+  graph: 'the references as a Graphviz graph (nix-store -q --graph)',
+};
+
+/** Prints `paths` in reverse topological order: references before their referrers. */
+async function printSorted(ctx: CliContext, store: Store, paths: Iterable<string>): Promise<void> {
+  const sorted = await topoSortStorePaths(store, paths);
+  for (const p of sorted.reverse()) println(ctx, p);
+}
+
+/** A derivation's outputs; any other path stands for itself (Nix's `maybeUseOutputs`). */
+async function outputsOf(store: Store, path: string): Promise<string[]> {
+  if (!path.endsWith('.drv')) return [path];
+  return store.queryDerivationOutputs(path);
+}
+
+async function runQuery(
+  ctx: CliContext,
+  store: Store,
+  kind: string,
+  args: readonly string[],
+  includeOutputs: boolean,
+): Promise<void> {
+  const paths = args.map((a) => resolveStorePathArg(ctx, store, a));
+  const out = (line: string) => ctx.stdout.write(line);
+  switch (kind) {
+    case 'references': {
+      const all = new Set<string>();
+      for (const p of paths) for (const r of (await store.queryPathInfo(p)).references) all.add(r);
+      return printSorted(ctx, store, all);
+    }
+    case 'referrers': {
+      const all = new Set<string>();
+      for (const p of paths) for (const r of await store.queryReferrers(p)) all.add(r);
+      return printSorted(ctx, store, all);
+    }
+    case 'requisites':
+      return printSorted(ctx, store, await computeClosure(store, paths, { includeOutputs }));
+    case 'referrers-closure':
+      return printSorted(
+        ctx,
+        store,
+        await computeClosure(store, paths, { direction: 'referrers' }),
+      );
+    case 'deriver':
+      for (const p of paths)
+        println(ctx, (await store.queryPathInfo(p)).deriver ?? 'unknown-deriver');
+      return;
+    case 'valid-derivers':
+      for (const p of paths) for (const d of await store.queryValidDerivers(p)) println(ctx, d);
+      return;
+    case 'outputs':
+      for (const p of paths) for (const o of await outputsOf(store, p)) println(ctx, o);
+      return;
+    case 'hash':
+      for (const p of paths)
+        println(ctx, (await store.queryPathInfo(p)).narHash.toString('base32'));
+      return;
+    case 'size':
+      for (const p of paths) println(ctx, String((await store.queryPathInfo(p)).narSize));
+      return;
+    case 'tree':
+      for await (const line of treeLines(store, paths)) out(line);
+      return;
+    case 'graph':
+      for await (const line of dotGraphLines(store, paths)) out(line);
+      return;
+    case 'roots': {
+      // Roots of everything that would keep the paths alive: their referrers' closure, with
+      // derivers' outputs as keep-derivations (Nix's default) has it.
+      const alive = new Set(
+        await computeClosure(store, paths, { direction: 'referrers', includeDerivers: true }),
+      );
+      const roots = await store.findRoots();
+      for (const target of [...roots.keys()].sort(compareBytewise)) {
+        if (!alive.has(target)) continue;
+        for (const link of [...roots.get(target)!].sort(compareBytewise)) {
+          println(ctx, `${link} -> ${target}`);
+        }
+      }
+      return;
+    }
+  }
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const query = program
+    .command('query')
+    .description('query the reference graph like nix-store --query');
+  for (const [kind, summary] of Object.entries(KINDS)) {
+    const cmd = query
+      .command(kind)
+      .description(summary)
+      .argument('[paths...]', 'store paths, paths inside the store, or symlinks to them');
+    if (kind === 'requisites')
+      cmd.addOption(new Option('--include-outputs', 'also include the outputs of derivations'));
+    cmd.action(async (args: string[], opts: { includeOutputs?: boolean }) => {
+      await withStore(ctx, (store) =>
+        runQuery(ctx, store, kind, args, opts.includeOutputs === true),
+      );
+    });
+  }
+}

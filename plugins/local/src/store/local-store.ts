@@ -1,0 +1,724 @@
+/**
+ * The local store (spec store-format §5–§12): a store directory and a SQLite database on this
+ * machine, shared with Nix 2.8 — the same layout, rows, locks and temporary roots, so Nix and
+ * Strata can work on one store at the same time.
+ *
+ * Opening creates nothing: the layout and database appear with the first write, and reading a
+ * store that has no database yet sees an empty store. A `read-only` store (or one opened as
+ * another store's lower store) opens its database immutable, takes no lock, writes no temporary
+ * root and refuses every write.
+ *
+ * Adding is one pass: the NAR (read from the source, or given) is parsed, written in canonical
+ * form into a temporary directory inside the store, hashed and scanned; then, under the path's
+ * lock, the object is renamed into place and registered in one transaction. A path is never
+ * valid before its files are complete; a crash leaves at most an unregistered leftover, which
+ * the next add of that path or the garbage collector removes.
+ *
+ * Subclasses (the overlay store) hook in through the protected methods: `registerInfos`,
+ * `onAlreadyValid` and the database accessors.
+ *
+ * @example
+ *   const store = await registry.openStore('/tmp/root');      // chroot store
+ *   const info = await store.addToStore('./src');
+ *   for await (const chunk of store.narFromPath(info.path)) out.write(chunk);
+ */
+
+import { randomBytes } from 'node:crypto';
+import { accessSync, closeSync, constants, lstatSync, renameSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { strataError } from '@strata/core/errors';
+import { createHasher, Hash } from '@strata/core/hash';
+import { ioError } from '@strata/core/io-error';
+import { DUMP_CHUNK_SIZE, dumpPath, FsNarDumper, WorkerHasher } from '@strata/core/nar';
+import {
+  countValidSignatures,
+  makePathInfo,
+  type PathInfo,
+  trustedKeySet,
+} from '@strata/core/path-info';
+import {
+  renderStoreReference,
+  type StoreConfig,
+  type StoreOpenContext,
+} from '@strata/core/registry';
+import {
+  type AddNarOptions,
+  type AddToStoreOptions,
+  BaseStore,
+  type ByteStream,
+  type GcOptions,
+  type GcResult,
+  type OptimiseResult,
+  type StoreActivity,
+  type StoreCapability,
+  type StoreDiagnosis,
+  type StoreInfo,
+  type VerifyOptions,
+  type VerifyResult,
+} from '@strata/core/store';
+import {
+  type ContentAddress,
+  makeFixedOutputPath,
+  renderContentAddress,
+  StoreDir,
+} from '@strata/core/store-path';
+import { flock } from '@strata/native';
+import { ObjectSink, type ObjectSinkResult } from '../add/object-sink.js';
+import { readSchemaVersion } from '../db/open.js';
+import { openStoreDatabase, type StoreDatabase } from '../db/store-database.js';
+import { collectGarbage, type GcHooks } from '../gc/collect.js';
+import { deleteRealPath } from '../gc/delete-path.js';
+import { addPermRoot, findRoots } from '../gc/roots.js';
+import { TempRootsFile } from '../gc/temp-roots.js';
+import { checkNoSymlinkedStore, createStoreLayout } from '../layout/init.js';
+import { realPath, type StoreLocations, storeLocations } from '../layout/locations.js';
+import { type HeldLock, openLockFile } from '../locks/lock-file.js';
+import { lockPaths } from '../locks/path-locks.js';
+import { newOptimiseStats, optimisePath, optimiseStore } from '../optimise/optimise.js';
+import { type LocalGlobals, readLocalGlobals } from '../settings.js';
+import { type VerifyHooks, verifyStore } from '../verify/verify.js';
+import { verifyPaths } from '../verify/verify-path.js';
+import type { LocalStoreContext } from './context.js';
+import { diagnoseLocalStore } from './diagnose.js';
+import { emptyStoreDatabase } from './empty-database.js';
+
+/** Chunks written between two turns of the event loop during an add. */
+const CHUNKS_PER_TURN = 16;
+
+/** NAR size from which an add hashes on a worker thread. */
+const OFFLOAD_AFTER = 16 * DUMP_CHUNK_SIZE;
+
+/**
+ * Fault injection for the crash tests: `STRATA_TEST_CRASH_AT=<point>` kills the process there
+ * (SIGKILL: no cleanup runs, as in a power cut), proving every point leaves a consistent store.
+ */
+function crashPoint(point: string): void {
+  if (process.env.STRATA_TEST_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+}
+
+/** A Nix-compatible store on the local file system. */
+export class LocalStore extends BaseStore {
+  readonly storeDir: string;
+  readonly url: string;
+  readonly capabilities: ReadonlySet<StoreCapability>;
+  readonly locations: StoreLocations;
+  readonly globals: LocalGlobals;
+  /** Never written: `read-only=true`, or opened as another store's lower store. */
+  readonly readOnly: boolean;
+  /** What the gc/verify/optimise modules work on. */
+  readonly context: LocalStoreContext;
+  protected readonly config: StoreConfig;
+  protected readonly openContext: StoreOpenContext;
+  readonly #dir: StoreDir;
+  #db: StoreDatabase | undefined;
+  #dbWritable = false;
+  #bigLock: HeldLock | undefined;
+  #tempRoots: TempRootsFile | undefined;
+  #closed = false;
+  #emptyView: StoreDatabase | undefined;
+  #tempHashPart: string | undefined;
+  #tempCounter = 0;
+
+  constructor(config: StoreConfig, context: StoreOpenContext) {
+    super();
+    this.config = config;
+    this.openContext = context;
+    this.locations = storeLocations(config);
+    this.storeDir = this.locations.storeDir;
+    this.#dir = new StoreDir(this.storeDir);
+    this.url = config.renderReference();
+    this.globals = readLocalGlobals(context.globals, context.env, process.geteuid?.() ?? 0);
+    this.readOnly = config.get<boolean>('read-only') === true || context.role === 'lower';
+    this.capabilities = new Set<StoreCapability>(
+      this.readOnly
+        ? ['local-fs', 'referrers', 'derivers', 'verify']
+        : ['local-fs', 'write', 'signatures', 'referrers', 'derivers', 'gc', 'verify', 'optimise'],
+    );
+    this.context = {
+      dir: this.#dir,
+      locations: this.locations,
+      globals: this.globals,
+      readOnly: this.readOnly,
+      database: (o) => this.database(o),
+      addTempRoot: (p) => this.addTempRoot(p),
+      repairFromSubstituters: (p) => this.repairFromSubstituters(p),
+    };
+  }
+
+  // --- database ------------------------------------------------------------------------------
+
+  /**
+   * The database: opened on first use; for a store without one, an empty view unless
+   * `writable`, which creates the layout and database first.
+   */
+  database(options: { writable?: boolean } = {}): StoreDatabase {
+    if (this.#closed) throw new Error(`store '${this.url}' is closed`);
+    if (options.writable) {
+      if (this.readOnly) {
+        throw strataError('STRATA_ERR_LOCAL_READ_ONLY', { store: this.url, op: 'write' });
+      }
+      if (this.#db !== undefined && this.#dbWritable) return this.#db;
+      this.#db?.close();
+      this.#db = undefined;
+      createStoreLayout(this.locations, this.globals, { warn: (m) => this.openContext.warn(m) });
+      this.#db = this.#openDatabase(true);
+      return this.#db;
+    }
+    if (this.#db !== undefined) return this.#db;
+    checkNoSymlinkedStore(this.locations.realStoreDir, this.globals);
+    if (readSchemaVersion(this.locations.dbDir) === 0) {
+      if (this.readOnly) {
+        // `read-only=true` fails with master's message. A lower store (opened read-only for an
+        // overlay) reads as empty until its database appears: the view is not kept as `#db`.
+        if (this.config.get<boolean>('read-only') === true) return this.#openDatabase(false);
+        this.#emptyView ??= emptyStoreDatabase(this.locations.dbDir, this.#dir);
+        return this.#emptyView;
+      }
+      this.#db = emptyStoreDatabase(this.locations.dbDir, this.#dir);
+      return this.#db;
+    }
+    const canWrite = this.#canWrite(this.locations.dbDir);
+    // A lower store (not `read-only=true`) is read through a plain read-only connection where
+    // possible, so what Nix adds to it while an overlay is open becomes visible.
+    const explicitReadOnly = this.config.get<boolean>('read-only') === true;
+    this.#db = this.#openDatabase(!this.readOnly && canWrite, explicitReadOnly || !canWrite);
+    return this.#db;
+  }
+
+  /** Whether this process may write in `dir` (checked without creating anything). */
+  #canWrite(dir: string): boolean {
+    try {
+      accessSync(dir, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #openDatabase(writable: boolean, immutable = true): StoreDatabase {
+    if (writable) this.#takeBigLock();
+    const db = openStoreDatabase({
+      dbDir: this.locations.dbDir,
+      storeDir: this.#dir,
+      realStoreDir: this.locations.realStoreDir,
+      create: writable,
+      readOnly: !writable,
+      immutable,
+      fsyncMetadata: this.globals.fsyncMetadata,
+      useSqliteWal: this.globals.useSqliteWal,
+    });
+    this.#dbWritable = writable;
+    return db;
+  }
+
+  /** The big lock, shared, for as long as the store is open (spec §5.4). */
+  #takeBigLock(): void {
+    if (this.#bigLock !== undefined) return;
+    const path = join(this.locations.dbDir, 'big-lock');
+    const fd = openLockFile(path);
+    if (!flock(fd, 'shared')) {
+      this.openContext.warn('waiting for the big Nix store lock...');
+      flock(fd, 'shared', { wait: true });
+    }
+    this.#bigLock = {
+      path,
+      fd,
+      release: () => closeSync(fd),
+    };
+  }
+
+  /** Fails when the store may not be written. */
+  protected checkWritable(op: string): void {
+    if (this.readOnly) throw strataError('STRATA_ERR_LOCAL_READ_ONLY', { store: this.url, op });
+  }
+
+  /** `path` checked and printed canonically (Nix's messages for malformed paths). */
+  protected parse(path: string): string {
+    return this.#dir.print(this.#dir.parsePath(path));
+  }
+
+  /** Where a store path is on disk. */
+  realPath(storePath: string): string {
+    return realPath(this.locations, storePath);
+  }
+
+  // --- queries -------------------------------------------------------------------------------
+
+  override async isValidPath(path: string): Promise<boolean> {
+    return this.database().queries.isValidPath(this.parse(path));
+  }
+
+  override async queryValidPaths(paths: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const p of paths) if (await this.isValidPath(p)) out.push(p);
+    return out;
+  }
+
+  override async queryPathInfo(path: string): Promise<PathInfo> {
+    return this.database().queries.queryPathInfo(this.parse(path));
+  }
+
+  override async queryReferrers(path: string): Promise<string[]> {
+    return this.database().queries.queryReferrers(this.parse(path));
+  }
+
+  override async queryValidDerivers(path: string): Promise<string[]> {
+    return this.database().queries.queryValidDerivers(this.parse(path));
+  }
+
+  override async queryDerivationOutputs(drvPath: string): Promise<string[]> {
+    return this.database().queries.queryDerivationOutputs(this.parse(drvPath));
+  }
+
+  override async queryPathFromHashPart(hashPart: string): Promise<string | undefined> {
+    return this.database().queries.queryPathFromHashPart(hashPart);
+  }
+
+  override async queryAllValidPaths(): Promise<string[]> {
+    return this.database().queries.queryAllValidPaths();
+  }
+
+  /** Where this store's parts are and what is wrong with its setup (`strata doctor`). */
+  async diagnose(): Promise<StoreDiagnosis> {
+    return diagnoseLocalStore({
+      // As given (with its root), so the fixes it prints can be pasted.
+      url: renderStoreReference(this.config.reference),
+      kind: this.config.implementation.name,
+      locations: this.locations,
+      globals: this.globals,
+      readOnly: this.readOnly,
+    });
+  }
+
+  override async getInfo(): Promise<StoreInfo> {
+    return { url: this.url, storeDir: this.storeDir };
+  }
+
+  // --- adding --------------------------------------------------------------------------------
+
+  /**
+   * A fresh temporary location inside the real store dir for an object being written. Its name
+   * has the form of a store path whose hash part is random per store instance and registered
+   * as a temporary root once: every collector, Nix 2.8's included (which deletes anything else
+   * that is not a valid path, `add-*` dirs of running processes too), leaves these alone until
+   * this process is gone, and then removes leftovers as garbage.
+   */
+  async #tempObject(): Promise<{ path: string; release(): void }> {
+    if (this.#tempHashPart === undefined) {
+      const hashPart = new Hash('sha1', randomBytes(20)).toString('base32', false);
+      await this.addTempRoot(`${this.storeDir}/${hashPart}-strata-tmp`);
+      this.#tempHashPart = hashPart;
+    }
+    const path = this.realPath(
+      `${this.storeDir}/${this.#tempHashPart}-strata-tmp-${process.pid}-${this.#tempCounter++}`,
+    );
+    return { path, release: () => deleteRealPath(path) };
+  }
+
+  /** Writes the NAR chunks into `sink`, yielding now and then; reports progress. */
+  async #pump(
+    chunks: AsyncIterable<Uint8Array>,
+    sink: ObjectSink,
+    progress?: (done: number, total: number) => void,
+    total = 0,
+  ): Promise<void> {
+    let turns = 0;
+    for await (const c of chunks) {
+      sink.write(c);
+      if (++turns % CHUNKS_PER_TURN === 0) {
+        progress?.(sink.written, total);
+        await yieldToEventLoop();
+      }
+    }
+    progress?.(sink.written, total);
+  }
+
+  /**
+   * Dumps `source` into `sink` and hashes the NAR. Once the NAR passes 16 MiB the hashing moves
+   * to a worker thread (walking, parsing and writing here, hashing on another core); each chunk
+   * buffer goes to the worker once the sink is done with it and comes back for reuse. Smaller
+   * NARs are hashed here: a worker costs tens of milliseconds to start.
+   */
+  async #pumpSource(
+    source: string,
+    sink: ObjectSink,
+    progress?: (done: number, total: number) => void,
+    total = 0,
+  ): Promise<{ narHash: Hash; narSize: number }> {
+    let worker: WorkerHasher | undefined;
+    let held: Buffer[] | undefined = [];
+    const dumper = new FsNarDumper(source, {
+      allocate: () => worker?.takeBuffer() ?? Buffer.allocUnsafe(DUMP_CHUNK_SIZE),
+    });
+    let size = 0;
+    let turns = 0;
+    try {
+      for (let c = dumper.next(); c !== null; c = dumper.next()) {
+        sink.write(c);
+        size += c.length;
+        if (held !== undefined) {
+          held.push(c);
+          if (size < OFFLOAD_AFTER) continue;
+          worker = new WorkerHasher('sha256');
+          for (const h of held) await worker.update(Buffer.from(h.buffer), h.length);
+          held = undefined;
+        } else {
+          await worker!.update(Buffer.from(c.buffer), c.length);
+        }
+        if (++turns % CHUNKS_PER_TURN === 0) {
+          progress?.(sink.written, total);
+          await yieldToEventLoop();
+        }
+      }
+      progress?.(sink.written, total);
+      if (held !== undefined) {
+        const hasher = createHasher('sha256');
+        for (const h of held) hasher.update(h);
+        return { narHash: hasher.digest(), narSize: size };
+      }
+      const digest = await worker!.digest();
+      worker = undefined;
+      return { narHash: new Hash('sha256', digest), narSize: size };
+    } finally {
+      dumper.close();
+      if (worker !== undefined) await worker.abort();
+    }
+  }
+
+  /**
+   * Moves a complete object from `tmpObject` to the real location of `info.path` and registers
+   * it, under the path's lock; `tmpObject` undefined means the path became valid meanwhile.
+   */
+  async #commit(info: PathInfo, tmpObject: string, repair: boolean): Promise<void> {
+    const real = this.realPath(info.path);
+    if (!repair && (await this.isValidPath(info.path))) return;
+    crashPoint('before-rename');
+    deleteRealPath(real);
+    try {
+      renameSync(tmpObject, real);
+    } catch (e) {
+      throw ioError('renaming', tmpObject, e);
+    }
+    if (this.globals.autoOptimiseStore) {
+      // Before registering, as Nix does: a path is never valid with half-linked files.
+      await optimisePath(this.context, info.path, newOptimiseStats(), {});
+    }
+    crashPoint('before-register');
+    await this.registerInfos([info]);
+    crashPoint('after-register');
+  }
+
+  /** Fails unless every reference of `path` (other than itself) is valid, before any work. */
+  protected async checkReferences(path: string, references: readonly string[]): Promise<void> {
+    for (const r of references) {
+      if (r !== path && !(await this.isValidPath(r))) {
+        throw strataError('STRATA_ERR_STORE_REFERENCE_NOT_VALID', { path, reference: r });
+      }
+    }
+  }
+
+  /** Registers infos in one transaction (the overlay store merges lower information first). */
+  protected async registerInfos(infos: readonly PathInfo[]): Promise<void> {
+    this.database({ writable: true }).writer().registerValidPaths(infos);
+  }
+
+  /**
+   * Called when an add finds its path already valid. The overlay store records the lower
+   * store's metadata in its own database here.
+   */
+  protected async onAlreadyValid(_path: string): Promise<void> {}
+
+  override async addToStore(source: string, options: AddToStoreOptions = {}): Promise<PathInfo> {
+    this.checkWritable('add to the store');
+    const from = resolve(source);
+    const method = options.method ?? 'recursive';
+    const algorithm = options.hashAlgorithm ?? 'sha256';
+    const name = options.name ?? basename(from);
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(from);
+    } catch (e) {
+      throw ioError('getting status of', from, e);
+    }
+    if (method === 'flat' && !st.isFile()) {
+      throw strataError('STRATA_ERR_IO_FAILED', {
+        op: 'reading file',
+        path: from,
+        reason: st.isDirectory() ? 'Is a directory' : 'not a regular file',
+      });
+    }
+    // Check the name before any work, with the message a path of that name would get.
+    this.#dir.parsePath(`${this.storeDir}/${'0'.repeat(32)}-${name}`);
+    const db = this.database({ writable: true });
+    void db;
+    const tmp = await this.#tempObject();
+    try {
+      const object = tmp.path;
+      const sink = new ObjectSink(object, {
+        ...(method === 'flat' ? { flatAlgorithm: algorithm } : { narAlgorithm: algorithm }),
+        ...(options.referenceCandidates ? { candidates: options.referenceCandidates } : {}),
+        externalNarHash: true,
+      });
+      let result: ObjectSinkResult;
+      try {
+        const nar = await this.#pumpSource(
+          from,
+          sink,
+          options.activity?.progress,
+          st.isFile() ? st.size : 0,
+        );
+        result = sink.end(nar);
+        crashPoint('after-write');
+      } catch (e) {
+        sink.abort();
+        throw e;
+      }
+      const caHash: Hash =
+        method === 'flat'
+          ? result.flatHash!
+          : algorithm === 'sha256'
+            ? result.narHash
+            : result.narHashOther!;
+      const references = [...new Set([...(options.references ?? []), ...result.references])];
+      const path = this.#dir.print(
+        makeFixedOutputPath(
+          name,
+          { method, hash: caHash },
+          references.map((r) => this.#dir.parsePath(r)),
+          false,
+          this.#dir,
+        ),
+      );
+      const info = makePathInfo({
+        path,
+        narHash: result.narHash,
+        narSize: result.narSize,
+        references,
+        ca: { method, hash: caHash },
+      });
+      await this.checkReferences(path, references);
+      await this.addTempRoot(path);
+      const locks = await lockPaths([path], (p) => this.realPath(p));
+      try {
+        if (!options.repair && (await this.isValidPath(path))) {
+          await this.onAlreadyValid(path);
+          return this.queryPathInfo(path);
+        }
+        await this.#commit(info, object, options.repair === true);
+      } finally {
+        locks.release();
+      }
+      return this.queryPathInfo(path);
+    } finally {
+      tmp.release();
+    }
+  }
+
+  override async addTextToStore(
+    name: string,
+    text: string | Uint8Array,
+    references: readonly string[] = [],
+  ): Promise<string> {
+    this.checkWritable('add to the store');
+    return super.addTextToStore(name, text, references);
+  }
+
+  override async addNar(
+    info: PathInfo,
+    nar: ByteStream,
+    options: AddNarOptions = {},
+  ): Promise<void> {
+    this.checkWritable('add to the store');
+    const path = this.parse(info.path);
+    const checkSigs = options.checkSigs ?? this.config.get<boolean>('require-sigs');
+    if (checkSigs && !info.ultimate) {
+      const trusted = trustedKeySet(this.globals.trustedPublicKeys);
+      if (countValidSignatures(info, trusted, this.#dir) === 0) {
+        throw strataError('STRATA_ERR_STORE_LACKS_SIGNATURE', { path });
+      }
+    }
+    this.database({ writable: true });
+    await this.checkReferences(path, info.references);
+    await this.addTempRoot(path);
+    if (!options.repair && (await this.isValidPath(path))) {
+      for await (const _ of nar); // the caller's stream moves on to what follows the NAR
+      await this.onAlreadyValid(path);
+      return;
+    }
+    const locks = await lockPaths([path], (p) => this.realPath(p));
+    try {
+      const tmp = await this.#tempObject();
+      try {
+        const object = tmp.path;
+        const ca = info.ca;
+        const sink = new ObjectSink(object, caSinkOptions(ca));
+        try {
+          await this.#pump(nar, sink);
+        } catch (e) {
+          sink.abort();
+          throw e;
+        }
+        const got = sink.end();
+        if (!got.narHash.equals(info.narHash)) {
+          throw strataError('STRATA_ERR_STORE_NAR_HASH_MISMATCH', {
+            path,
+            specified: info.narHash.toString('base32'),
+            got: got.narHash.toString('base32'),
+          });
+        }
+        if (info.narSize !== 0 && got.narSize !== info.narSize) {
+          throw strataError('STRATA_ERR_STORE_NAR_SIZE_MISMATCH', {
+            path,
+            specified: String(info.narSize),
+            got: String(got.narSize),
+          });
+        }
+        if (ca !== undefined && !info.references.includes(path)) checkContentAddress(path, ca, got);
+        await this.#commit(
+          { ...info, path, narSize: got.narSize },
+          object,
+          options.repair === true,
+        );
+      } finally {
+        tmp.release();
+      }
+    } finally {
+      locks.release();
+    }
+  }
+
+  override async *narFromPath(path: string): ByteStream {
+    const p = this.parse(path);
+    await this.queryPathInfo(p); // `path '…' is not valid`
+    yield* dumpPath(this.realPath(p));
+  }
+
+  override async addSignatures(path: string, sigs: readonly string[]): Promise<void> {
+    this.checkWritable('add signatures');
+    const p = this.parse(path);
+    this.database({ writable: true }).writer().addSignatures(p, sigs);
+  }
+
+  // --- garbage collection, verify, optimise --------------------------------------------------
+
+  /** How the collector deletes; the overlay store deletes upper-layer copies only. */
+  protected gcHooks(): GcHooks {
+    return {};
+  }
+
+  /** What verify checks; the overlay store skips lower-only paths. */
+  protected verifyHooks(): VerifyHooks {
+    return {};
+  }
+
+  override async collectGarbage(options: GcOptions): Promise<GcResult> {
+    this.checkWritable('collect garbage');
+    return collectGarbage(this.context, options, this.gcHooks());
+  }
+
+  override async deleteStorePaths(
+    paths: readonly string[],
+    options: StoreActivity = {},
+  ): Promise<GcResult> {
+    return this.collectGarbage({
+      ...options,
+      action: 'delete-specific',
+      paths: paths.map((p) => this.parse(p)),
+    });
+  }
+
+  override async findRoots(
+    options: { censor?: boolean; log?: (line: string) => void } = {},
+  ): Promise<Map<string, string[]>> {
+    return findRoots(this.context, options);
+  }
+
+  override async addPermRoot(path: string, gcRoot: string): Promise<string> {
+    this.checkWritable('add a garbage collector root');
+    return addPermRoot(this.context, this.parse(path), gcRoot);
+  }
+
+  override async verify(options: VerifyOptions = {}): Promise<VerifyResult> {
+    return verifyStore(this.context, options, this.verifyHooks());
+  }
+
+  /** `nix-store --verify-path`: the contents of `paths` against their recorded hashes. */
+  async verifyPaths(paths: readonly string[], activity: StoreActivity = {}): Promise<VerifyResult> {
+    return verifyPaths(
+      this.context,
+      paths.map((p) => this.parse(p)),
+      activity,
+    );
+  }
+
+  override async optimise(activity: StoreActivity = {}): Promise<OptimiseResult> {
+    this.checkWritable('optimise the store');
+    return optimiseStore(this.context, activity);
+  }
+
+  // --- temporary roots -----------------------------------------------------------------------
+
+  override async addTempRoot(path: string): Promise<void> {
+    if (this.readOnly) return;
+    const p = this.parse(path);
+    this.database({ writable: true });
+    this.#tempRoots ??= new TempRootsFile(this.locations);
+    await this.#tempRoots.add(p);
+  }
+
+  // --- repair --------------------------------------------------------------------------------
+
+  /** Replaces `path` with a copy from the first substituter that has it (verify --repair). */
+  async repairFromSubstituters(path: string): Promise<boolean> {
+    for (const url of this.globals.substituters) {
+      let sub: Awaited<ReturnType<StoreOpenContext['openStore']>>;
+      try {
+        sub = await this.openContext.openStore(url);
+      } catch {
+        continue; // a substituter Strata cannot open (no plugin for its scheme) cannot help
+      }
+      if (!(await sub.isValidPath(path))) continue;
+      const info = await sub.queryPathInfo(path);
+      await this.addNar(info, sub.narFromPath(path), { repair: true });
+      return true;
+    }
+    return false;
+  }
+
+  override async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#tempRoots?.close();
+    this.#tempRoots = undefined;
+    this.#db?.close();
+    this.#db = undefined;
+    this.#emptyView?.close();
+    this.#bigLock?.release();
+    this.#bigLock = undefined;
+  }
+}
+
+function caSinkOptions(ca: ContentAddress | undefined) {
+  if (ca === undefined) return {};
+  if (ca.method === 'recursive') return { narAlgorithm: ca.hash.algorithm };
+  return { flatAlgorithm: ca.hash.algorithm };
+}
+
+/** The content address's hash must be the hash of what arrived (Nix's `ca hash mismatch`). */
+function checkContentAddress(path: string, ca: ContentAddress, got: ObjectSinkResult): void {
+  const actual =
+    ca.method === 'recursive'
+      ? ca.hash.algorithm === 'sha256'
+        ? got.narHash
+        : got.narHashOther
+      : got.flatHash;
+  if (actual?.equals(ca.hash)) return;
+  throw strataError('STRATA_ERR_LOCAL_CA_MISMATCH', {
+    path,
+    specified: `${ca.hash.algorithm}:${ca.hash.toString('base32', false)}`,
+    got: actual
+      ? `${actual.algorithm}:${actual.toString('base32', false)}`
+      : `(not a regular file: ${renderContentAddress(ca)})`,
+  });
+}
