@@ -11,5 +11,6 @@ export * from './order.js';
 export * from './plan.js';
 export * from './render.js';
 export * from './runner.js';
+export * from './store-chain.js';
 export * from './store-mount.js';
 export * from './systemd-escape.js';

@@ -144,7 +144,12 @@ export async function mountOverlays(
   const targets = mountOrder(withRelated(selectOverlays(all, names), all, 'below'));
   checkStackingDepth(targets);
   const states = statesOf(targets, options);
-  const others = (m: OverlayMount) => all.filter((o) => o !== m).map((o) => o.mountPoint);
+  // Paths other mounts provide: their mount points, and their upper layers (created by their
+  // mkdir step; a flat mount lists the upper layers below it as lowerdirs).
+  const others = (m: OverlayMount) =>
+    all
+      .filter((o) => o !== m)
+      .flatMap((o) => [o.mountPoint, ...(o.upperdir === undefined ? [] : [o.upperdir])]);
   for (const m of targets) {
     if (states.get(m)?.state === 'unmounted')
       validateOverlayFileSystem(m, others(m), options.fs ?? nodeFileSystem);

@@ -25,13 +25,27 @@
  *     { features: ['local-overlay-store'] });
  *   await store.addToStore('./tool');   // lands in /srv/upper
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { compareBytewise, type PathInfo } from '@strata/core/path-info';
 import type { StoreConfig, StoreOpenContext } from '@strata/core/registry';
-import type { GcOptions, GcResult, OptimiseResult, Store, StoreActivity } from '@strata/core/store';
-import { flattenStoreLayers, type StoreLevel } from '@strata/overlay';
+import type {
+  GcOptions,
+  GcResult,
+  OptimiseResult,
+  Store,
+  StoreActivity,
+  StoreDiagnosis,
+} from '@strata/core/store';
+import {
+  checkStoreMount,
+  flattenStoreLayers,
+  overlayLayers,
+  readMountInfo,
+  type StoreLevel,
+} from '@strata/overlay';
 import { type GcHooks, LocalStore } from '@strata/plugin-local';
+import { checkOverlayStoreMount } from './mount-check.js';
 import { runRemountHook } from './remount-hook.js';
 import { deleteFromOverlay } from './upper-layer.js';
 
@@ -55,6 +69,50 @@ export class LocalOverlayStore extends LocalStore {
     this.upperLayer = config.get<string>('upper-layer');
     const hook = config.get<string | undefined>('remount-hook');
     this.remountHook = hook === '' ? undefined : hook;
+  }
+
+  /**
+   * `strata doctor`: the local store's checks on the upper store, the mount check with
+   * expected vs actual and the command that mounts it right, whether the lower store changed
+   * since the overlay was mounted (§6.8), and each lower layer's own diagnosis.
+   */
+  override async diagnose(): Promise<StoreDiagnosis> {
+    const base = await super.diagnose();
+    const facts = [...base.facts];
+    const problems = [...base.problems];
+    const real = this.locations.realStoreDir;
+    facts.push(['upper layer', this.upperLayer], ['lower store', this.lower.url]);
+    const mounts = readMountInfo();
+    const result = checkStoreMount(mounts, {
+      real,
+      upperLayer: this.upperLayer,
+      lower: this.below,
+    });
+    if (result.ok) {
+      facts.push([
+        'mount',
+        `overlay, ${result.layout} layout, lowerdir ${overlayLayers(result.entry.superOptions).lowerdir.join(':')}`,
+      ]);
+    } else {
+      try {
+        checkOverlayStoreMount({ real, upperLayer: this.upperLayer, lower: this.below }, mounts);
+      } catch (e) {
+        const err = e as { message: string; hint?: string };
+        problems.push({
+          message: err.message,
+          ...(err.hint === undefined ? {} : { fix: err.hint }),
+        });
+      }
+    }
+    const changed = lowerChangedSinceMount(this.below, result.ok ? result.entry.superOptions : []);
+    if (changed !== undefined) {
+      problems.push({
+        message: `the lower store changed after the overlay was mounted (${changed}); OverlayFS may show stale or missing files`,
+        fix: `strata overlay remount, or: mount -o remount '${real}'`,
+      });
+    }
+    const lower = this.lower.diagnose ? [await this.lower.diagnose()] : [];
+    return { ...base, facts, problems, layers: lower };
   }
 
   /** True when the upper DB itself has a row for `path` (never a cache). */
@@ -263,4 +321,34 @@ export class LocalOverlayStore extends LocalStore {
       return { filesLinked: 0, bytesFreed };
     });
   }
+}
+
+/**
+ * Whether the lower store's database was written after the overlay mount was made: the mount
+ * creates `<workdir>/work`, so its time is the mount's; a later `db.sqlite` in the
+ * base store's state dir means Nix or Strata added to the lower store under a live mount.
+ */
+function lowerChangedSinceMount(
+  below: StoreLevel,
+  superOptions: readonly string[],
+): string | undefined {
+  const workdir = overlayLayers(superOptions).workdir;
+  if (workdir === undefined) return undefined;
+  let mountedAt: number;
+  try {
+    mountedAt = statSync(join(workdir, 'work')).ctimeMs;
+  } catch {
+    return undefined;
+  }
+  let base: StoreLevel = below;
+  while (base.kind === 'overlay') base = base.lower;
+  // The usual layout (`<root>/nix/store` beside `<root>/nix/var/nix`); others are not checked.
+  const dbDir = join(dirname(base.real), 'var/nix/db');
+  // Only the database itself: readers create the -wal file, and Nix 2.8 checkpoints into
+  // db.sqlite when it closes, so a write by Nix shows here.
+  const db = join(dbDir, 'db.sqlite');
+  try {
+    if (statSync(db).mtimeMs > mountedAt + 1000) return `'${db}' modified after the mount`;
+  } catch {}
+  return undefined;
 }

@@ -24,7 +24,9 @@ function print(ctx: CliContext, d: StoreDiagnosis, indent: string): void {
   for (const [name, value] of d.facts) println(ctx, `${indent}  ${name}: ${value}`);
   for (const p of d.problems) {
     println(ctx, `${indent}  problem: ${p.message}`);
-    if (p.fix !== undefined) println(ctx, `${indent}    fix: ${p.fix}`);
+    if (p.fix !== undefined) {
+      println(ctx, `${indent}    fix: ${p.fix.replaceAll('\n', `\n${indent}         `)}`);
+    }
   }
   for (const layer of d.layers ?? []) {
     println(ctx, `${indent}  lower store:`);

@@ -8,6 +8,10 @@
  * - `mount|umount|remount [NAME…]` (root): idempotent, in dependency order; NAME is a mount
  *   point or its unit name. `remount` is the remount hook Strata recommends for overlay stores.
  * - `check`: compares /proc/self/mountinfo with the configuration; fails unless all match.
+ *
+ * With `--store URL` (a `local-overlay` store, its lower stores to any depth), the mounts are
+ * derived from the store chain instead (`@strata/overlay` `storeChainMounts`): nested while the
+ * kernel allows, flat beyond it or with `--layout flat`.
  */
 import { loadConfiguration } from '@strata/config';
 import { strataError, stringifyJson } from '@strata/core';
@@ -20,17 +24,55 @@ import {
   planOverlays,
   remountOverlays,
   renderPlanText,
+  type StoreChainLayout,
+  storeChainMounts,
   umountOverlays,
   validateOverlayFileSystem,
 } from '@strata/overlay';
+import { isOverlayConfig, storeLevel } from '@strata/plugin-local-overlay';
 import type { Command } from 'commander';
 import { type CliContext, println, warn } from '../context.js';
+import { loadStoreEnvironment } from '../store-registry.js';
 
-async function configuredOverlays(ctx: CliContext): Promise<OverlayMount[]> {
+/**
+ * The mounts to work on: with `--store`, the ones the chain of overlay stores it names needs
+ * (derived, `--layout` deciding nested or flat); otherwise the config file's `overlays:`.
+ */
+async function configuredOverlays(
+  ctx: CliContext,
+  layout: StoreChainLayout,
+): Promise<OverlayMount[]> {
+  if (ctx.flags.store !== undefined) {
+    const environment = await loadStoreEnvironment(ctx);
+    const config = environment.registry.resolve(ctx.flags.store, environment.openOptions);
+    if (!isOverlayConfig(config)) {
+      throw strataError('STRATA_ERR_CLI_USAGE', {
+        message: `store '${ctx.flags.store}' is not an overlay store: it needs no mounts`,
+      });
+    }
+    return storeChainMounts(storeLevel(config, config.get<string>('real')), layout, {
+      kind: 'flag',
+      flag: `--store ${ctx.flags.store}`,
+    });
+  }
   const config = await loadConfiguration({ env: ctx.env, cwd: ctx.cwd, flags: ctx.flags });
   for (const w of config.warnings) warn(ctx, w);
   return config.overlays.map(overlayMountFromConfig);
 }
+
+const LAYOUTS: readonly StoreChainLayout[] = ['auto', 'nested', 'flat'];
+
+function layoutOption(value: string): StoreChainLayout {
+  if (!(LAYOUTS as readonly string[]).includes(value)) {
+    throw strataError('STRATA_ERR_CLI_USAGE', {
+      message: `invalid layout '${value}'; expected auto, nested or flat`,
+    });
+  }
+  return value as StoreChainLayout;
+}
+
+const LAYOUT_HELP =
+  'with --store: mount the overlay levels nested (each on the merged dir below; the kernel allows two), flat (on the upper layers below and the base store dir), or auto (nested, then flat)';
 
 function report(ctx: CliContext, outcomes: readonly OverlayOutcome[]): void {
   if (ctx.flags.json) {
@@ -52,14 +94,17 @@ export function register(program: Command, ctx: CliContext): void {
   overlay
     .command('plan')
     .description('print what mounting would do: commands, the fstab line, systemd units')
-    .action(async () => {
-      const mounts = await configuredOverlays(ctx);
+    .option('--layout <layout>', LAYOUT_HELP, layoutOption, 'auto' as StoreChainLayout)
+    .action(async (opts: { layout: StoreChainLayout }) => {
+      const mounts = await configuredOverlays(ctx, opts.layout);
       const plans = planOverlays(mounts);
       for (const m of mounts) {
         try {
           validateOverlayFileSystem(
             m,
-            mounts.filter((o) => o !== m).map((o) => o.mountPoint),
+            mounts
+              .filter((o) => o !== m)
+              .flatMap((o) => [o.mountPoint, ...(o.upperdir === undefined ? [] : [o.upperdir])]),
           );
         } catch (e) {
           warn(ctx, (e as Error).message);
@@ -78,8 +123,9 @@ export function register(program: Command, ctx: CliContext): void {
       .command(name)
       .description(description)
       .argument('[names...]', 'mount points or unit names (default: all)')
-      .action(async (names: string[]) => {
-        report(ctx, await run(await configuredOverlays(ctx), names));
+      .option('--layout <layout>', LAYOUT_HELP, layoutOption, 'auto' as StoreChainLayout)
+      .action(async (names: string[], opts: { layout: StoreChainLayout }) => {
+        report(ctx, await run(await configuredOverlays(ctx, opts.layout), names));
       });
   change(
     'mount',
@@ -100,8 +146,9 @@ export function register(program: Command, ctx: CliContext): void {
   overlay
     .command('check')
     .description('compare the live mounts (/proc/self/mountinfo) with the configuration')
-    .action(async () => {
-      const checks = checkOverlays(await configuredOverlays(ctx));
+    .option('--layout <layout>', LAYOUT_HELP, layoutOption, 'auto' as StoreChainLayout)
+    .action(async (opts: { layout: StoreChainLayout }) => {
+      const checks = checkOverlays(await configuredOverlays(ctx, opts.layout));
       if (ctx.flags.json) println(ctx, stringifyJson(checks));
       else {
         for (const c of checks) {

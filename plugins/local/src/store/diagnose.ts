@@ -129,17 +129,6 @@ export function diagnoseLocalStore(input: LocalDiagnosisInput): StoreDiagnosis {
         });
       }
     }
-    if (uid === 0 && globals.buildUsersGroup !== '') {
-      try {
-        const st = statSync(loc.realStoreDir);
-        if ((st.mode & 0o7777) !== 0o1775) {
-          problems.push({
-            message: `the store dir '${loc.realStoreDir}' has mode ${(st.mode & 0o7777).toString(8)}; Nix keeps it at 1775 (root, group '${globals.buildUsersGroup}')`,
-            fix: `chgrp ${globals.buildUsersGroup} '${loc.realStoreDir}' && chmod 1775 '${loc.realStoreDir}'`,
-          });
-        }
-      } catch {}
-    }
   }
 
   try {
