@@ -8,10 +8,12 @@ import { spawnSync } from 'node:child_process';
 import type { ComparisonResult } from './harness.js';
 import * as local from './suites/local.js';
 import * as nar from './suites/nar.js';
+import * as overlay from './suites/overlay.js';
 
 const SUITES: Record<string, (rounds: number) => ComparisonResult[]> = {
   nar: nar.run,
   local: local.run,
+  overlay: overlay.run,
 };
 
 const args = process.argv.slice(2);

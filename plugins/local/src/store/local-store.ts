@@ -4,18 +4,20 @@
  * Strata can work on one store at the same time.
  *
  * Opening creates nothing: the layout and database appear with the first write, and reading a
- * store that has no database yet sees an empty store. A `read-only` store (or one opened as
- * another store's lower store) opens its database immutable, takes no lock, writes no temporary
- * root and refuses every write.
+ * store that has no database yet sees an empty store. A `read-only` store opens its database
+ * immutable; one opened as another store's lower store reads it through a plain read-only
+ * connection (so it sees what Nix adds meanwhile). Neither takes a lock, writes a temporary
+ * root or accepts a write.
  *
  * Adding is one pass: the NAR (read from the source, or given) is parsed, written in canonical
- * form into a temporary directory inside the store, hashed and scanned; then, under the path's
+ * form at a temporary name inside the store (protected by a temporary root), hashed and
+ * scanned (the hashing on a worker thread for big sources); then, under the path's
  * lock, the object is renamed into place and registered in one transaction. A path is never
  * valid before its files are complete; a crash leaves at most an unregistered leftover, which
  * the next add of that path or the garbage collector removes.
  *
  * Subclasses (the overlay store) hook in through the protected methods: `registerInfos`,
- * `onAlreadyValid` and the database accessors.
+ * `onAlreadyValid`, `checkReferences`, `gcHooks`, `verifyHooks` and the database accessors.
  *
  * @example
  *   const store = await registry.openStore('/tmp/root');      // chroot store
@@ -450,8 +452,8 @@ export class LocalStore extends BaseStore {
     }
     // Check the name before any work, with the message a path of that name would get.
     this.#dir.parsePath(`${this.storeDir}/${'0'.repeat(32)}-${name}`);
-    const db = this.database({ writable: true });
-    void db;
+    // The layout and database first: a store that cannot be written fails before any work.
+    this.database({ writable: true });
     const tmp = await this.#tempObject();
     try {
       const object = tmp.path;
