@@ -6,7 +6,7 @@
  * @example
  *   strata --store /tmp/root delete ./result
  */
-import { gcSummary } from '@strata/plugin-local';
+import { gcSummary, partialGcResult } from '@strata/plugin-local';
 import type { Command } from 'commander';
 import { type CliContext, println } from '../context.js';
 import { resolveStorePathArg, withStore } from '../open-store.js';
@@ -31,6 +31,11 @@ export function register(program: Command, ctx: CliContext): void {
             ...progress.activity,
           });
           summary = gcSummary(result);
+        } catch (e) {
+          // What was deleted before a path turned out to be alive still counts, as in Nix.
+          const partial = partialGcResult(e);
+          if (partial !== undefined) summary = gcSummary(partial);
+          throw e;
         } finally {
           progress.finish();
           // Nix prints the summary even when the collector fails (from a destructor).
