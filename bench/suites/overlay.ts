@@ -41,6 +41,7 @@ function extraExport(): string {
       '--store',
       store,
       '--expr',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Nix's interpolation, not JS's
       'builtins.concatStringsSep "\\n" (builtins.genList (i: builtins.toFile "q${toString i}" "extra ${toString i}") 5000)',
     ],
     { env: NIX_ENV, maxBuffer: 1 << 28 },
@@ -138,7 +139,7 @@ export function run(rounds: number): ComparisonResult[] {
           execFileSync('cp', ['-a', lower, nixCopy]);
           const roots = join(nixCopy, 'nix/var/nix/gcroots');
           mkdirSync(roots, { recursive: true });
-          chainEnds.forEach((p, i) => symlinkSync(p, join(roots, `r${i}`)));
+          for (const [i, p] of chainEnds.entries()) symlinkSync(p, join(roots, `r${i}`));
           execFileSync(
             'sh',
             ['-c', `nix-store --store "${nixCopy}" --import < "${extra}" > /dev/null`],

@@ -29,7 +29,10 @@ realTest('a healthy overlay store: mount, layers, no problem', () =>
     assert.is(r.status, 0, r.out + r.err);
     assert.match(r.out, /\(Experimental Local Overlay Store\)\n/);
     assert.ok(r.out.includes(`  upper layer: ${env.UP}\n`), r.out);
-    assert.ok(r.out.includes(`  mount: overlay, nested layout, lowerdir ${env.A}/nix/store\n`), r.out);
+    assert.ok(
+      r.out.includes(`  mount: overlay, nested layout, lowerdir ${env.A}/nix/store\n`),
+      r.out,
+    );
     assert.ok(r.out.includes('  lower store:\n    local://'), r.out);
     assert.ok(r.out.endsWith('no problems found\n'), r.out);
   }),

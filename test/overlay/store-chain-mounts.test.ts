@@ -57,7 +57,10 @@ realTest('three overlay levels: mounted (2 nested + 1 flat), checked, used, unmo
     for (let n = 1; n <= 3; n++) mkdirSync(join(env.VOL, `s${n}/nix/store`), { recursive: true });
     const mount = run(['--store', url, 'overlay', 'mount']);
     assert.is(mount.status, 0, mount.err);
-    assert.equal(mountsUnder(env.VOL), [1, 2, 3].map((n) => join(env.VOL, `s${n}/nix/store`)));
+    assert.equal(
+      mountsUnder(env.VOL),
+      [1, 2, 3].map((n) => join(env.VOL, `s${n}/nix/store`)),
+    );
     const again = run(['--store', url, 'overlay', 'mount']);
     assert.is(again.status, 0, again.err);
     assert.equal(mountsUnder(env.VOL).length, 3, 'idempotent');
