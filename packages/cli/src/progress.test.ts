@@ -2,13 +2,14 @@ import { captureStream } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CliContext } from './context.js';
-import { renderProgressLine, startProgress } from './progress.js';
+import { progressFormat, startProgress } from './progress.js';
 
 const test = suite('progress');
 
 function context(tty: boolean, quiet = false) {
   const stderr = captureStream();
   (stderr as unknown as { isTTY: boolean }).isTTY = tty;
+  (stderr as unknown as { columns: number }).columns = 100;
   const ctx = {
     flags: { options: [], json: false, verbose: 0, quiet },
     stderr,
@@ -16,10 +17,9 @@ function context(tty: boolean, quiet = false) {
   return { ctx, stderr };
 }
 
-test('the bar text', () => {
-  assert.is(renderProgressLine('adding', 0, 4), `adding [${'-'.repeat(30)}] 0/4`);
-  assert.is(renderProgressLine('adding', 2, 4), `adding [${'#'.repeat(15)}${'-'.repeat(15)}] 2/4`);
-  assert.is(renderProgressLine('copying', 7, 0), 'copying 7');
+test('the bar layout, with and without a known total', () => {
+  assert.is(progressFormat('adding', 4), 'adding [{bar}] {value}/{total}');
+  assert.is(progressFormat('copying', 0), 'copying {value}');
 });
 
 test('no bar in a pipe: only the log lines', () => {
@@ -33,11 +33,14 @@ test('no bar in a pipe: only the log lines', () => {
 
 test('on a terminal the bar is drawn, erased for log lines and at the end', () => {
   const { ctx, stderr } = context(true);
-  const p = startProgress(ctx, 'x');
-  p.activity.progress?.(1, 1);
+  const p = startProgress(ctx, 'adding');
+  p.activity.progress?.(2, 4);
+  assert.match(stderr.text(), `adding [${'#'.repeat(15)}${'-'.repeat(15)}] 2/4`);
   p.activity.log?.('line');
+  assert.match(stderr.text(), /\nline\n$|line\n$/);
+  p.activity.progress?.(4, 4);
   p.finish();
-  assert.is(stderr.text(), `\r\x1b[K${renderProgressLine('x', 1, 1)}\r\x1b[Kline\n`);
+  assert.match(stderr.text(), `adding [${'#'.repeat(30)}] 4/4`);
 });
 
 test('--quiet: no bar even on a terminal', () => {

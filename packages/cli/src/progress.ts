@@ -1,8 +1,8 @@
 /**
  * The `StoreActivity` a command hands to long store operations: `log` lines go to stderr as
- * they arrive (they are Nix's own stderr lines), and on a terminal `progress` draws a one-line
- * bar on stderr, redrawn at most every 100 ms and erased at the end. In pipes, or with
- * `--quiet`, there is no bar.
+ * they arrive (they are Nix's own stderr lines), and on a terminal `progress` draws a bar on
+ * stderr with cli-progress (redrawn at most ten times a second, erased at the end and before
+ * each log line). In pipes, or with `--quiet`, there is no bar.
  *
  * @example
  *   const progress = startProgress(ctx, 'adding');
@@ -10,6 +10,7 @@
  *   finally { progress.finish(); }
  */
 import type { StoreActivity } from '@strata/core';
+import { SingleBar } from 'cli-progress';
 import type { CliContext } from './context.js';
 
 /** A running progress display. */
@@ -19,24 +20,19 @@ export interface Progress {
   finish(): void;
 }
 
-const WIDTH = 30;
-const REDRAW_MS = 100;
-
-/** The bar's text: `label [#####-----] done/total`, or `label done` when the total is unknown. */
-export function renderProgressLine(label: string, done: number, total: number): string {
-  if (total <= 0) return `${label} ${done}`;
-  const filled = Math.min(WIDTH, Math.round((done / total) * WIDTH));
-  return `${label} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${done}/${total}`;
+/** The bar's layout: `label [#####-----] done/total`, or `label done` when the total is unknown. */
+export function progressFormat(label: string, total: number): string {
+  return total > 0 ? `${label} [{bar}] {value}/{total}` : `${label} {value}`;
 }
 
 /** Starts a progress display for an operation named `label`. */
 export function startProgress(ctx: CliContext, label: string): Progress {
   const tty = (ctx.stderr as { isTTY?: boolean }).isTTY === true && !ctx.flags.quiet;
-  let shown = false;
-  let last = 0;
+  let bar: SingleBar | undefined;
+  let barTotal = 0;
   const erase = () => {
-    if (shown) ctx.stderr.write('\r\x1b[K');
-    shown = false;
+    bar?.stop();
+    bar = undefined;
   };
   const activity: StoreActivity = {
     log(line: string) {
@@ -46,11 +42,25 @@ export function startProgress(ctx: CliContext, label: string): Progress {
   };
   if (tty) {
     activity.progress = (done: number, total: number) => {
-      const now = Date.now();
-      if (now - last < REDRAW_MS && done !== total) return;
-      last = now;
-      ctx.stderr.write(`\r\x1b[K${renderProgressLine(label, done, total)}`);
-      shown = true;
+      // A known total that appears or changes needs the other layout: start a new bar.
+      if (bar !== undefined && total > 0 !== barTotal > 0) erase();
+      if (bar === undefined) {
+        bar = new SingleBar({
+          stream: ctx.stderr as NodeJS.WriteStream,
+          format: progressFormat(label, total),
+          barsize: 30,
+          barCompleteChar: '#',
+          barIncompleteChar: '-',
+          clearOnComplete: true,
+          hideCursor: false,
+          fps: 10,
+        });
+        bar.start(total, done);
+      } else {
+        if (total !== barTotal) bar.setTotal(total);
+        bar.update(done);
+      }
+      barTotal = total;
     };
   }
   return { activity, finish: erase };
