@@ -390,7 +390,8 @@ export class LocalStore extends BaseStore {
 
   /**
    * Moves a complete object from `tmpObject` to the real location of `info.path` and registers
-   * it, under the path's lock; `tmpObject` undefined means the path became valid meanwhile.
+   * it; the caller holds the path's lock. Nothing happens when the path became valid meanwhile
+   * (another process, Nix or Strata, added it first), unless repairing.
    */
   async #commit(info: PathInfo, tmpObject: string, repair: boolean): Promise<void> {
     const real = this.realPath(info.path);
