@@ -30,6 +30,22 @@ function asGiven(ctx: CliContext, path: string): string {
   return ctx.cwd === process.cwd() ? path : resolve(ctx.cwd, path);
 }
 
+/**
+ * Unpacks the NAR on stdin into the new path `path` (`nar restore`, `restore`). restorePath
+ * refuses an existing target, so whatever is there after a failure is ours: it is removed,
+ * leaving the file system as it was (a bad NAR must not leave half a tree).
+ */
+export async function restoreNarFromStdin(ctx: CliContext, path: string): Promise<void> {
+  const target = resolve(ctx.cwd, path);
+  const existed = existsSync(target);
+  try {
+    await restorePath(asGiven(ctx, path), parseNar(ctx.stdin));
+  } catch (e) {
+    if (!existed) rmSync(target, { recursive: true, force: true });
+    throw e;
+  }
+}
+
 export function register(program: Command, ctx: CliContext): void {
   const nar = program.command('nar').description('create, unpack and inspect NAR archives');
   nar
@@ -44,18 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('restore')
     .description('unpack a NAR read from stdin into a new path (like nix-store --restore)')
     .argument('<path>', 'where to create the file system object (must not exist)')
-    .action(async (path: string) => {
-      const target = resolve(ctx.cwd, path);
-      // restorePath refuses an existing target, so whatever is there after a failure is ours:
-      // remove it, leaving the file system as it was (a bad NAR must not leave half a tree).
-      const existed = existsSync(target);
-      try {
-        await restorePath(asGiven(ctx, path), parseNar(ctx.stdin));
-      } catch (e) {
-        if (!existed) rmSync(target, { recursive: true, force: true });
-        throw e;
-      }
-    });
+    .action((path: string) => restoreNarFromStdin(ctx, path));
   nar
     .command('ls')
     .description('list the contents of a NAR (like nix nar ls)')

@@ -71,6 +71,28 @@ function dbRows(root: string): unknown[] {
   }
 }
 
+/**
+ * Runs `body` in a separate Node process (as another user, or to be killed), with `s` the
+ * local store at `root` opened through a registry; its output.
+ */
+function inChild(
+  root: string,
+  body: string,
+  options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv },
+) {
+  const script = `
+    const { StoreRegistry } = await import('@strata/core');
+    const { default: p } = await import(${JSON.stringify(new URL('../index.ts', import.meta.url).pathname)});
+    const r = new StoreRegistry(); r.register(p);
+    const s = await r.openStore(${JSON.stringify(`local?root=${encodeURIComponent(root)}`)}, { env: {} });
+    ${body}`;
+  return spawnSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+    { ...options, encoding: 'utf8', cwd: new URL('../../../..', import.meta.url).pathname },
+  );
+}
+
 function makeTree(dir: string): string {
   const t = join(dir, 'tree');
   mkdirSync(join(t, 'sub/empty'), { recursive: true });
@@ -421,22 +443,11 @@ rootTest(
       await store.close();
       const before = [snapshot(root), dbRows(root)];
       // As an unprivileged user (root ignores permissions): nobody = 65534.
-      const script = `
-      const { StoreRegistry } = await import('@strata/core');
-      const { default: p } = await import(${JSON.stringify(new URL('../index.ts', import.meta.url).pathname)});
-      const r = new StoreRegistry(); r.register(p);
-      const s = await r.openStore(${JSON.stringify(`local?root=${encodeURIComponent(root)}`)}, { env: {} });
-      try { await s.addTextToStore('x', 'y'); } catch (e) { console.log(e.message); }`;
       chmodSync(t.path, 0o755);
-      const r = spawnSync(
-        process.execPath,
-        ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
-        {
-          uid: 65534,
-          gid: 65534,
-          encoding: 'utf8',
-          cwd: new URL('../../../..', import.meta.url).pathname,
-        },
+      const r = inChild(
+        root,
+        "try { await s.addTextToStore('x', 'y'); } catch (e) { console.log(e.message); }",
+        { uid: 65534, gid: 65534 },
       );
       assert.match(r.stdout + r.stderr, /Permission denied/);
       assert.equal([snapshot(root), dbRows(root)], before);
@@ -455,22 +466,9 @@ nixTest('a crash at any point of an add leaves nothing or a complete valid path'
       const store = await open(root);
       await store.addTextToStore('seed', 'seed');
       await store.close();
-      const script = `
-        const { StoreRegistry } = await import('@strata/core');
-        const { default: p } = await import(${JSON.stringify(new URL('../index.ts', import.meta.url).pathname)});
-        const r = new StoreRegistry(); r.register(p);
-        const s = await r.openStore(${JSON.stringify(`local?root=${encodeURIComponent(root)}`)}, { env: {} });
-        await s.addToStore(${JSON.stringify(src)});
-        console.log('finished');`;
-      const r = spawnSync(
-        process.execPath,
-        ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
-        {
-          encoding: 'utf8',
-          cwd: new URL('../../../..', import.meta.url).pathname,
-          env: { ...process.env, STRATA_TEST_CRASH_AT: point },
-        },
-      );
+      const r = inChild(root, `await s.addToStore(${JSON.stringify(src)});`, {
+        env: { ...process.env, STRATA_TEST_CRASH_AT: point },
+      });
       assert.is(r.signal, 'SIGKILL', `${point}: ${r.stderr}`);
       const again = await open(root);
       const expected = nix('nix-store', ['--store', join(t.path, 'oracle'), '--add', src]);
