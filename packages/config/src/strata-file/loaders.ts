@@ -14,7 +14,6 @@
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { strataError } from '@strata/core';
-import { parse as parseYaml } from 'yaml';
 
 /** A cosmiconfig loader: file path and its text in, configuration out. */
 export type ConfigLoader = (file: string, content: string) => Promise<unknown>;
@@ -25,6 +24,8 @@ function invalid(file: string, reason: string, cause?: unknown) {
 
 /** YAML (also extension-less `.stratarc`); 64-bit integers stay exact (as bigint). */
 export const loadYaml: ConfigLoader = async (file, content) => {
+  // Imported here: the YAML parser is ~70 modules, and most runs have no YAML config file.
+  const { parse: parseYaml } = await import('yaml');
   try {
     return parseYaml(content, { intAsBigInt: true, uniqueKeys: true, prettyErrors: true });
   } catch (e) {
