@@ -121,6 +121,8 @@ export class LocalStore extends BaseStore {
   #emptyView: StoreDatabase | undefined;
   #tempHashPart: string | undefined;
   #tempCounter = 0;
+  readonly #infoCache = new Map<string, PathInfo>();
+  readonly #infoCacheSize: number;
 
   constructor(config: StoreConfig, context: StoreOpenContext) {
     super();
@@ -132,6 +134,7 @@ export class LocalStore extends BaseStore {
     this.url = config.renderReference();
     this.globals = readLocalGlobals(context.globals, context.env, process.geteuid?.() ?? 0);
     this.readOnly = config.get<boolean>('read-only') === true || context.role === 'lower';
+    this.#infoCacheSize = config.get<number>('path-info-cache-size');
     this.capabilities = new Set<StoreCapability>(
       this.readOnly
         ? ['local-fs', 'referrers', 'derivers', 'verify']
@@ -257,8 +260,28 @@ export class LocalStore extends BaseStore {
     return out;
   }
 
+  /**
+   * Path infos are cached (`path-info-cache-size` entries, oldest out first, as Nix's LRU), so
+   * a closure followed by a topological sort reads each row once. Every write through this
+   * store drops the cache (see {@link invalidatePathInfoCache}).
+   */
   override async queryPathInfo(path: string): Promise<PathInfo> {
-    return this.database().queries.queryPathInfo(this.parse(path));
+    const p = this.parse(path);
+    const hit = this.#infoCache.get(p);
+    if (hit !== undefined) return hit;
+    const info = this.database().queries.queryPathInfo(p);
+    if (this.#infoCacheSize > 0) {
+      if (this.#infoCache.size >= this.#infoCacheSize) {
+        this.#infoCache.delete(this.#infoCache.keys().next().value as string);
+      }
+      this.#infoCache.set(p, info);
+    }
+    return info;
+  }
+
+  /** Forgets cached path infos (after anything that may change rows). */
+  protected invalidatePathInfoCache(): void {
+    this.#infoCache.clear();
   }
 
   override async queryReferrers(path: string): Promise<string[]> {
@@ -423,6 +446,7 @@ export class LocalStore extends BaseStore {
 
   /** Registers infos in one transaction (the overlay store merges lower information first). */
   protected async registerInfos(infos: readonly PathInfo[]): Promise<void> {
+    this.invalidatePathInfoCache();
     this.database({ writable: true }).writer().registerValidPaths(infos);
   }
 
@@ -599,6 +623,7 @@ export class LocalStore extends BaseStore {
 
   override async addSignatures(path: string, sigs: readonly string[]): Promise<void> {
     this.checkWritable('add signatures');
+    this.invalidatePathInfoCache();
     const p = this.parse(path);
     this.database({ writable: true }).writer().addSignatures(p, sigs);
   }
@@ -617,7 +642,12 @@ export class LocalStore extends BaseStore {
 
   override async collectGarbage(options: GcOptions): Promise<GcResult> {
     this.checkWritable('collect garbage');
-    return collectGarbage(this.context, options, this.gcHooks());
+    this.invalidatePathInfoCache();
+    try {
+      return await collectGarbage(this.context, options, this.gcHooks());
+    } finally {
+      this.invalidatePathInfoCache();
+    }
   }
 
   override async deleteStorePaths(
@@ -643,7 +673,11 @@ export class LocalStore extends BaseStore {
   }
 
   override async verify(options: VerifyOptions = {}): Promise<VerifyResult> {
-    return verifyStore(this.context, options, this.verifyHooks());
+    try {
+      return await verifyStore(this.context, options, this.verifyHooks());
+    } finally {
+      this.invalidatePathInfoCache(); // verify fixes sizes and hashes, and drops vanished paths
+    }
   }
 
   /** `nix-store --verify-path`: the contents of `paths` against their recorded hashes. */
