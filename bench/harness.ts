@@ -65,7 +65,12 @@ export interface ComparisonResult {
   nixRssMiB: number;
   rssTargetMiB?: number;
   ok: boolean;
+  /** Left out by `--only`: not run, not counted. */
+  skipped?: boolean;
 }
+
+/** `pnpm bench … --only TEXT` runs just the comparisons whose name contains TEXT. */
+const ONLY = process.env.STRATA_BENCH_ONLY?.toLowerCase();
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -73,8 +78,20 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+const SKIPPED = { strataRssMiB: 0, nixRssMiB: 0, ok: true, skipped: true } as const;
+
 /** Runs one comparison, alternating sides (starting side alternates too), and prints a line. */
 export function compare(c: Comparison): ComparisonResult {
+  if (ONLY !== undefined && !c.name.toLowerCase().includes(ONLY)) {
+    return {
+      name: c.name,
+      strataSeconds: 0,
+      nixSeconds: 0,
+      ratio: 0,
+      target: c.target,
+      ...SKIPPED,
+    };
+  }
   const rounds = c.rounds ?? 5;
   const strata: Measurement[] = [];
   const nix: Measurement[] = [];

@@ -27,7 +27,6 @@ import {
   stringifyJson,
 } from '@strata/core';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { type CliContext, println, warn } from '../context.js';
 import { loadStoreEnvironment } from '../store-registry.js';
 
@@ -37,13 +36,16 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Parses JSON or YAML text (JSON is YAML, but JSON errors read better from JSON.parse). */
-export function parseTreeText(text: string, source: string): unknown {
+/**
+ * Parses JSON or YAML text (JSON is YAML, but JSON errors read better from JSON.parse). The YAML
+ * parser is imported here, not at the top: loading it costs every `strata` command ~45 ms.
+ */
+export async function parseTreeText(text: string, source: string): Promise<unknown> {
   const trimmed = text.trim();
   try {
-    return trimmed.startsWith('{') || trimmed.startsWith('"')
-      ? JSON.parse(trimmed)
-      : parseYaml(text);
+    if (trimmed.startsWith('{') || trimmed.startsWith('"')) return JSON.parse(trimmed);
+    const { parse: parseYaml } = await import('yaml');
+    return parseYaml(text);
   } catch (e) {
     throw strataError('STRATA_ERR_CLI_USAGE', {
       message: `cannot read a store reference tree from ${source}: ${(e as Error).message}`,
@@ -87,6 +89,6 @@ export function register(program: Command, ctx: CliContext): void {
           message: `cannot read ${source}: ${(e as Error).message}`,
         });
       }
-      println(ctx, renderReferenceTree(parseTreeText(text, source)));
+      println(ctx, renderReferenceTree(await parseTreeText(text, source)));
     });
 }
