@@ -16,7 +16,7 @@
  *
  * Usage: node scripts/bundle.mjs   (run by `pnpm build` after `tsc -b`)
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -34,6 +34,13 @@ const PACKAGES = [
   'plugins/local-overlay',
   'packages/cli',
 ];
+
+/**
+ * Entry points bundled for real, where a package has subpath exports that its index already
+ * re-exports: those subpaths get a one-line module re-exporting the index, so a process loads
+ * core as three files instead of ~40 code-split chunks (~20 ms of start-up here).
+ */
+const REAL_ENTRIES = { '@strata/core': ['index', 'conformance/index'] };
 
 /** Never inlined: other workspace packages, native add-ons, and modules imported on demand. */
 const ALWAYS_EXTERNAL = ['@strata/*', 'better-sqlite3', 'yaml', 'typescript', 'uvu', 'uvu/*'];
@@ -62,11 +69,16 @@ async function bundlePackage(rel) {
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   const entries = entryPoints(pkgDir, pkg);
   if (Object.keys(entries).length === 0) return;
+  const real = REAL_ENTRIES[pkg.name];
+  const stubs = real ? Object.keys(entries).filter((name) => !real.includes(name)) : [];
+  for (const name of stubs) delete entries[name];
+  // Built beside and swapped in, so a process that starts meanwhile never finds half a bundle.
   const outdir = join(pkgDir, 'bundle');
-  rmSync(outdir, { recursive: true, force: true });
+  const next = join(pkgDir, 'bundle.next');
+  rmSync(next, { recursive: true, force: true });
   await build({
     entryPoints: entries,
-    outdir,
+    outdir: next,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -80,6 +92,17 @@ async function bundlePackage(rel) {
     keepNames: true,
     logLevel: 'warning',
   });
+  for (const name of stubs) {
+    const file = join(next, `${name}.js`);
+    mkdirSync(dirname(file), { recursive: true });
+    const index = relative(dirname(file), join(next, 'index.js'));
+    writeFileSync(file, `export * from '${index.startsWith('.') ? index : `./${index}`}';\n`);
+  }
+  const old = join(pkgDir, 'bundle.old');
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(outdir)) renameSync(outdir, old);
+  renameSync(next, outdir);
+  rmSync(old, { recursive: true, force: true });
   process.stdout.write(`bundled ${pkg.name} → ${relative(ROOT, outdir)}\n`);
 }
 

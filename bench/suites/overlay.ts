@@ -7,7 +7,9 @@
  * - path-info of 500 lower-only paths (queryPathInfo/isValidPath fall through);
  * - requisites of a 3.6k-path closure that lives in the lower store;
  * - GC of 5k dead upper paths over the 20k-path lower store (Nix: the same 5k dead in a copy
- *   of the lower store whose 20k paths are rooted).
+ *   of the lower store whose 20k paths are rooted);
+ * - the first two again against Strata itself on the lower store as a local store: the
+ *   overlay's own overhead, apart from Node's start-up.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -117,6 +119,26 @@ export function run(rounds: number): ComparisonResult[] {
         name: 'overlay: requisites of a 3.6k-path closure in the lower store',
         strata: ['strata', ...strataStore, 'query', 'requisites', graph.paths[3599]!],
         nix: ['nix-store', '--store', lower, '-q', '--requisites', graph.paths[3599]!],
+        rounds,
+        target: 1.3,
+        rssTargetMiB: 150,
+      }),
+      // The overlay's own overhead, without the difference between a Node process's start-up
+      // (~0.2 s here) and Nix's (~0.02 s): the same work through Strata on the lower store.
+      compare({
+        name: 'overlay overhead: path-info of 500 lower-only paths, vs strata on the lower store',
+        strata: ['strata', ...strataStore, 'path-info', ...sample],
+        nix: ['strata', '--store', lower, 'path-info', ...sample],
+        baseline: 'strata local',
+        rounds,
+        target: 1.3,
+        rssTargetMiB: 150,
+      }),
+      compare({
+        name: 'overlay overhead: requisites of a 3.6k-path closure, vs strata on the lower store',
+        strata: ['strata', ...strataStore, 'query', 'requisites', graph.paths[3599]!],
+        nix: ['strata', '--store', lower, 'query', 'requisites', graph.paths[3599]!],
+        baseline: 'strata local',
         rounds,
         target: 1.3,
         rssTargetMiB: 150,

@@ -142,7 +142,10 @@ class ByteReader {
 
   async u64(): Promise<number> {
     const b = await this.exactly(8);
-    return Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true));
+    // Two 32-bit halves: no DataView or BigInt per number (an export is mostly numbers).
+    const lo = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    const hi = (b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 0;
+    return hi * 0x1_0000_0000 + lo;
   }
 
   async string(): Promise<string> {

@@ -15,6 +15,16 @@ export interface NativeBinding {
   flock(fd: number, op: number, wait: boolean): boolean;
   flockAsync(fd: number, op: number): Promise<void>;
   peerCredentials(fd: number): { pid: number; uid: number; gid: number };
+  /** Creates files (NUL-terminated `paths`, `modes`, `sizes`, contents back to back in `data`). */
+  writeFiles(paths: Buffer, modes: Uint32Array, data: Buffer, sizes: Float64Array): Promise<void>;
+  /** Copies `size` bytes `src` → `dst`, resolving to SHA-256(prefix ‖ copy ‖ suffix). */
+  copyHashFile(
+    src: number,
+    dst: number,
+    size: number,
+    prefix: Buffer,
+    suffix: Buffer,
+  ): Promise<Buffer>;
 }
 
 // Relative to this module, which is in src/ (source) or dist/ (built): both one level down.

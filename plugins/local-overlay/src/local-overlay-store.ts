@@ -25,17 +25,21 @@
  *     { features: ['local-overlay-store'] });
  *   await store.addToStore('./tool');   // lands in /srv/upper
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compareBytewise, type PathInfo } from '@strata/core/path-info';
 import type { StoreConfig, StoreOpenContext } from '@strata/core/registry';
-import type {
-  GcOptions,
-  GcResult,
-  OptimiseResult,
-  Store,
-  StoreActivity,
-  StoreDiagnosis,
+import {
+  type ClosureDirection,
+  type ClosureEdges,
+  type ClosureGraphOptions,
+  computeClosureGraph,
+  type GcOptions,
+  type GcResult,
+  type OptimiseResult,
+  type Store,
+  type StoreActivity,
+  type StoreDiagnosis,
 } from '@strata/core/store';
 import {
   checkStoreMount,
@@ -45,6 +49,7 @@ import {
   type StoreLevel,
 } from '@strata/overlay';
 import { type GcHooks, LocalStore } from '@strata/plugin-local';
+import { overlayReferencesClosure, overlayReferrersClosure } from './closure-graph.js';
 import { checkOverlayStoreMount } from './mount-check.js';
 import { runRemountHook } from './remount-hook.js';
 import { deleteFromOverlay } from './upper-layer.js';
@@ -61,6 +66,13 @@ export class LocalOverlayStore extends LocalStore {
   #remountRequired = false;
   /** Nesting of operations that end with a remount, so the hook runs once per operation. */
   #operations = 0;
+  /**
+   * Path infos as this store answers them (upper row, else the lower store's), at most
+   * `path-info-cache-size`, oldest out first; dropped with the local store's cache on every
+   * write. A lower-only path would otherwise miss the upper DB on every lookup.
+   */
+  readonly #infoCache = new Map<string, PathInfo>();
+  readonly #infoCacheSize: number;
 
   constructor(config: StoreConfig, context: StoreOpenContext, lower: Store, below: StoreLevel) {
     super(config, context);
@@ -69,6 +81,7 @@ export class LocalOverlayStore extends LocalStore {
     this.upperLayer = config.get<string>('upper-layer');
     const hook = config.get<string | undefined>('remount-hook');
     this.remountHook = hook === '' ? undefined : hook;
+    this.#infoCacheSize = config.get<number>('path-info-cache-size');
   }
 
   /**
@@ -161,7 +174,45 @@ export class LocalOverlayStore extends LocalStore {
 
   override async queryPathInfo(path: string): Promise<PathInfo> {
     const p = this.parse(path);
-    return this.database().queries.lookupPathInfo(p) ?? this.lower.queryPathInfo(p);
+    const hit = this.#infoCache.get(p);
+    if (hit !== undefined) return hit;
+    const info = this.database().queries.lookupPathInfo(p) ?? (await this.lower.queryPathInfo(p));
+    if (this.#infoCacheSize > 0) {
+      if (this.#infoCache.size >= this.#infoCacheSize) {
+        this.#infoCache.delete(this.#infoCache.keys().next().value as string);
+      }
+      this.#infoCache.set(p, info);
+    }
+    return info;
+  }
+
+  protected override invalidatePathInfoCache(): void {
+    super.invalidatePathInfoCache();
+    this.#infoCache.clear();
+  }
+
+  /**
+   * `Store.queryClosureGraph` over both layers (see `closure-graph.ts`): the upper DB's
+   * recursive query and the lower store's own closure query, joined; never copies up.
+   */
+  override async queryClosureGraph(
+    paths: readonly string[],
+    options: ClosureGraphOptions = {},
+  ): Promise<ClosureEdges> {
+    const starts = paths.map((p) => this.parse(p));
+    const queries = this.database().queries;
+    const upper = {
+      graph: async (ps: readonly string[], direction: ClosureDirection) =>
+        queries.closureGraph(ps, direction),
+      validAmong: (ps: readonly string[]) => queries.validPathsAmong(ps),
+    };
+    const lower = {
+      graph: async (ps: readonly string[], direction: ClosureDirection) =>
+        (await computeClosureGraph(this.lower, ps, { direction })).edges,
+    };
+    return options.direction === 'referrers'
+      ? overlayReferrersClosure(starts, upper, lower)
+      : overlayReferencesClosure(starts, upper, lower);
   }
 
   override async queryReferrers(path: string): Promise<string[]> {
@@ -251,8 +302,18 @@ export class LocalOverlayStore extends LocalStore {
   /** The collector's substitutions for the overlay store (§4.10). */
   protected override gcHooks(): GcHooks {
     return {
-      deleteObject: async (storePath) =>
-        this.#deleteEntry(storePath.slice(this.storeDir.length + 1)),
+      deleteObject: async (storePath) => {
+        const name = storePath.slice(this.storeDir.length + 1);
+        // Most dead entries of a whole-store walk are lower-only: nothing to do, and a
+        // non-throwing lstat says so far cheaper than deleteFromOverlay's ENOENT error.
+        let inUpper = true;
+        try {
+          inUpper = lstatSync(join(this.upperLayer, name), { throwIfNoEntry: false }) !== undefined;
+        } catch {
+          // Let deleteFromOverlay report it in its words.
+        }
+        return inUpper ? this.#deleteEntry(name) : 0n;
+      },
       // Only the upper layer's own links: a lower link unlinked through the merged dir would
       // become a whiteout (§4.10).
       linksStoreDir: this.upperLayer,

@@ -7,7 +7,15 @@
  * @example
  *   strata --store /tmp/root query requisites ./result
  */
-import { compareBytewise, computeClosure, type Store, topoSortStorePaths } from '@strata/core';
+import {
+  type ClosureGraph,
+  compareBytewise,
+  computeClosure,
+  computeClosureGraph,
+  type Store,
+  topoSortClosure,
+  topoSortStorePaths,
+} from '@strata/core';
 import { type Command, Option } from 'commander';
 import { type CliContext, println } from '../context.js';
 import { resolveStorePathArg, withStore } from '../open-store.js';
@@ -29,10 +37,30 @@ const KINDS: Record<string, string> = {
   graph: 'the references as a Graphviz graph (nix-store -q --graph)',
 };
 
+/** Output is written in pieces of about this many characters, not a write per line. */
+const WRITE_CHUNK = 1 << 16;
+
+/** Prints topologically sorted paths in reverse: references before their referrers. */
+function printReversed(ctx: CliContext, sorted: readonly string[]): void {
+  let chunk = '';
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    chunk += `${sorted[i]}\n`;
+    if (chunk.length >= WRITE_CHUNK) {
+      ctx.stdout.write(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk !== '') ctx.stdout.write(chunk);
+}
+
 /** Prints `paths` in reverse topological order: references before their referrers. */
 async function printSorted(ctx: CliContext, store: Store, paths: Iterable<string>): Promise<void> {
-  const sorted = await topoSortStorePaths(store, paths);
-  for (const p of sorted.reverse()) println(ctx, p);
+  printReversed(ctx, await topoSortStorePaths(store, paths));
+}
+
+/** Prints a closure as `printSorted` does, ordered by the edges found with it (no queries). */
+function printClosure(ctx: CliContext, graph: ClosureGraph): void {
+  printReversed(ctx, topoSortClosure(graph));
 }
 
 /** A derivation's outputs; any other path stands for itself (Nix's `maybeUseOutputs`). */
@@ -62,13 +90,9 @@ async function runQuery(
       return printSorted(ctx, store, all);
     }
     case 'requisites':
-      return printSorted(ctx, store, await computeClosure(store, paths, { includeOutputs }));
+      return printClosure(ctx, await computeClosureGraph(store, paths, { includeOutputs }));
     case 'referrers-closure':
-      return printSorted(
-        ctx,
-        store,
-        await computeClosure(store, paths, { direction: 'referrers' }),
-      );
+      return printClosure(ctx, await computeClosureGraph(store, paths, { direction: 'referrers' }));
     case 'deriver':
       for (const p of paths)
         println(ctx, (await store.queryPathInfo(p)).deriver ?? 'unknown-deriver');

@@ -7,8 +7,8 @@
  *   for await (const line of treeLines(store, [top])) out.write(line);
  *   // /nix/store/…-top\n├───/nix/store/…-hello.txt\n└───/nix/store/…-withref\n …
  */
-import type { Store } from '@strata/core';
-import { compareBytewise, topoSortStorePaths } from '@strata/core';
+import type { ClosureEdges, Store } from '@strata/core';
+import { compareBytewise, computeClosureGraph, topoSortPaths } from '@strata/core';
 
 const TREE_CONN = '├───';
 const TREE_LAST = '└───';
@@ -21,6 +21,7 @@ const TREE_NULL = '    ';
  * seen before (under any root) printed once more with ` [...]` and not expanded.
  */
 export async function* treeLines(store: Store, roots: readonly string[]): AsyncGenerator<string> {
+  const referencesOf = await referenceLookup(store, roots);
   const done = new Set<string>();
   async function* visit(path: string, firstPad: string, tailPad: string): AsyncGenerator<string> {
     if (done.has(path)) {
@@ -29,8 +30,10 @@ export async function* treeLines(store: Store, roots: readonly string[]): AsyncG
     }
     done.add(path);
     yield `${firstPad}${path}\n`;
-    const info = await store.queryPathInfo(path);
-    const sorted = (await topoSortStorePaths(store, info.references)).reverse();
+    const references = await referencesOf(path);
+    const refsOfRefs = new Map<string, readonly string[]>();
+    for (const r of references) refsOfRefs.set(r, await referencesOf(r));
+    const sorted = topoSortPaths(references, (p) => refsOfRefs.get(p) ?? []).reverse();
     for (const [n, ref] of sorted.entries()) {
       const last = n + 1 === sorted.length;
       yield* visit(
@@ -41,6 +44,24 @@ export async function* treeLines(store: Store, roots: readonly string[]): AsyncG
     }
   }
   for (const root of roots) yield* visit(root, '', '');
+}
+
+/**
+ * Each path's references: from the closure of `roots` fetched at once, or, when that fails (a
+ * root is not valid), from the store path by path, so the drawing stops with Nix's error at
+ * the same line as Nix's does.
+ */
+async function referenceLookup(
+  store: Store,
+  roots: readonly string[],
+): Promise<(path: string) => Promise<readonly string[]>> {
+  let edges: ClosureEdges | undefined;
+  try {
+    edges = (await computeClosureGraph(store, roots)).edges;
+  } catch {
+    edges = undefined;
+  }
+  return async (path) => edges?.get(path) ?? (await store.queryPathInfo(path)).references;
 }
 
 const COLOURS = ['black', 'red', 'green', 'blue', 'magenta', 'burlywood'];
@@ -77,6 +98,7 @@ export async function* dotGraphLines(
     work.splice(lo, 0, p);
   };
   for (const r of roots) insert(r);
+  const referencesOf = await referenceLookup(store, [...work]);
   const done = new Set<string>();
   let colour = 0;
   yield 'digraph G {\n';
@@ -84,7 +106,7 @@ export async function* dotGraphLines(
     if (done.has(path)) continue;
     done.add(path);
     yield `${quote(baseName(path))} [label = ${quote(nameOf(path))}, shape = box, style = filled, fillcolor = ${quote('#ff0000')}];\n`;
-    for (const ref of (await store.queryPathInfo(path)).references) {
+    for (const ref of await referencesOf(path)) {
       if (ref === path) continue;
       insert(ref);
       const c = COLOURS[colour++ % COLOURS.length]!;

@@ -121,6 +121,31 @@ test('content events are views of the input, not copies', async () => {
   assert.ok(c?.type === 'contents' && c.data.buffer === nar.buffer);
 });
 
+test('names and targets are copies: chunks may be reused once written (Buffer chunks too)', () => {
+  const tree: NarTree = {
+    type: 'directory',
+    entries: {
+      a: { type: 'directory', entries: { b: { type: 'regular', contents: 'x' } } },
+      c: { type: 'symlink', target: 'a/b' },
+    },
+  };
+  const nar = encodeNar(narEventsOfTree(tree));
+  const p = new NarParser();
+  const seen: NarEvent[] = [];
+  // Whole tokens lie inside the chunk, which is wiped as soon as the parser has had it.
+  const chunk = Buffer.from(nar);
+  p.write(chunk, (e) => seen.push(e));
+  chunk.fill(0);
+  p.end();
+  const text = (b: Uint8Array) => Buffer.from(b).toString();
+  assert.equal(
+    seen.flatMap((e) => (e.type === 'entry' ? [text(e.name)] : [])),
+    ['a', 'b', 'c'],
+  );
+  const link = seen.find((e) => e.type === 'symlink');
+  assert.is(link?.type === 'symlink' && text(link.target), 'a/b');
+});
+
 test('depth: 63 levels below the root are accepted', async () => {
   let tree: NarTree = { type: 'directory', entries: {} };
   for (let i = 0; i < 63; i++) tree = { type: 'directory', entries: { d: tree } };

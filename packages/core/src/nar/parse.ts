@@ -370,7 +370,7 @@ export class NarParser {
         return;
       case S_SYM_TARGET:
         if (!isValidSymlinkTarget(tok)) this.#fail('STRATA_ERR_NAR_BAD_SYMLINK_TARGET', {});
-        this.#target = tok.slice();
+        this.#target = copyBytes(tok);
         this.#state = S_CLOSE_SYMLINK;
         return;
       case S_CLOSE_SYMLINK:
@@ -404,7 +404,7 @@ export class NarParser {
         if (prev !== null && compareBytes(tok, prev) <= 0) {
           this.#fail('STRATA_ERR_NAR_NOT_SORTED', {});
         }
-        const name = tok.slice();
+        const name = copyBytes(tok);
         this.#dirs[top] = name;
         this.#name = name;
         this.#state = S_ENTRY_NODE_TAG;
@@ -428,6 +428,15 @@ export class NarParser {
 }
 
 /** Source of bytes: any (async) iterable of chunks, e.g. a Node readable stream. */
+/**
+ * A copy of a token, which may be a view of the caller's chunk. `Buffer#slice` would return
+ * another view (unlike `Uint8Array#slice`), and names outlive their chunk: the parser keeps the
+ * last name of every open directory, and callers reuse or transfer chunks once written.
+ */
+function copyBytes(tok: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(tok);
+}
+
 export type NarSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /** The iterator of `source`, sync or async. */

@@ -33,9 +33,31 @@ export interface PathInfo {
   ultimate?: boolean;
 }
 
-/** Nix's order for strings in a `std::set`: byte-wise on UTF-8. */
+/** Whether a UTF-16 code unit is half of a surrogate pair (or a lone surrogate). */
+const isSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdfff;
+
+/**
+ * Nix's order for strings in a `std::set`: byte-wise on UTF-8 (-1, 0 or 1).
+ *
+ * Compared code unit by code unit without encoding: up to the first difference both strings
+ * encode alike, and two differing units that are not surrogates order as their UTF-8 bytes do
+ * (UTF-8 keeps code point order). Only a difference at a surrogate (astral characters, lone
+ * surrogates, which encode as U+FFFD) falls back to comparing the encoded bytes.
+ */
 export function compareBytewise(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (isSurrogate(x) || isSurrogate(y)) {
+      return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+    }
+    return x < y ? -1 : 1;
+  }
+  // One is a prefix of the other: its bytes are a prefix too, or (a trailing lone high
+  // surrogate, U+FFFD = EF BF BD, against an astral character, F0…) still smaller.
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 function sortedUnique(items: Iterable<string>): string[] {

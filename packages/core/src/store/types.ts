@@ -153,6 +153,18 @@ export interface StoreDiagnosis {
   readonly layers?: readonly StoreDiagnosis[];
 }
 
+/** Which way a closure follows the reference graph. */
+export type ClosureDirection = 'references' | 'referrers';
+
+/** Options of {@link Store.queryClosureGraph}. */
+export interface ClosureGraphOptions {
+  /** `references` (default): what the paths need; `referrers`: what needs them. */
+  readonly direction?: ClosureDirection;
+}
+
+/** A store path → its references (or its referrers), sorted. */
+export type ClosureEdges = Map<string, string[]>;
+
 /** A Nix store. */
 export interface Store {
   /** The logical store directory (`/nix/store`). */
@@ -176,6 +188,24 @@ export interface Store {
   queryPathFromHashPart(hashPart: string): Promise<string | undefined>;
   /** Every valid path, sorted. */
   queryAllValidPaths(): Promise<string[]>;
+  /**
+   * The closure of `paths` with its edges, in one call (optional; `computeClosure` walks the
+   * graph one query per path where a store lacks it). Every member, the start paths included,
+   * maps to what `queryPathInfo(p).references` gives (direction `references`, the default) or
+   * what `queryReferrers(p)` gives (`referrers`), sorted, self-references included.
+   *
+   * As Nix's `computeFSClosure`: following references, a start path that is not valid fails
+   * with `path '…' is not valid` (the first such, in the given order); following referrers, it
+   * is a member with no referrers.
+   *
+   * @example
+   *   await store.queryClosureGraph!(['/nix/store/…-app'])
+   *   // Map { '/nix/store/…-app' => ['/nix/store/…-lib'], '/nix/store/…-lib' => [] }
+   */
+  queryClosureGraph?(
+    paths: readonly string[],
+    options?: ClosureGraphOptions,
+  ): Promise<ClosureEdges>;
 
   /** Adds a file or tree from the local file system. */
   addToStore(source: string, options?: AddToStoreOptions): Promise<PathInfo>;
@@ -187,6 +217,23 @@ export interface Store {
   ): Promise<string>;
   /** Imports an object from its NAR and path info (hash, size and signatures checked). */
   addNar(info: PathInfo, nar: ByteStream, options?: AddNarOptions): Promise<void>;
+  /**
+   * Imports objects in the given order, as one `addNar` call each would (optional: callers
+   * fall back to that loop where a store lacks it). An object may refer to one before it in
+   * `items`. Each item's `nar()` is called once and read to its end before the next item is
+   * taken, so `items` may stream (an export on stdin). Yields each path, in order, once it is
+   * valid (a store may make several valid at once, in batches).
+   *
+   * On failure the objects before the failing one stay valid, as with that loop; the failing
+   * one leaves nothing. The error is the one `addNar` gives.
+   *
+   * @example
+   *   for await (const p of store.addNars!(readExport(stdin, store.storeDir))) console.log(p);
+   */
+  addNars?(
+    items: AsyncIterable<{ readonly info: PathInfo; nar(): ByteStream }>,
+    options?: AddNarOptions,
+  ): AsyncIterable<string>;
   /** The NAR of a valid path. */
   narFromPath(path: string): ByteStream;
   /** Adds signatures to a valid path's info. */

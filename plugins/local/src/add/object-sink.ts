@@ -29,6 +29,11 @@ export interface ObjectSinkOptions {
    * SHA-256 and size to `end`.
    */
   readonly externalNarHash?: boolean;
+  /**
+   * Create small files on the thread pool, many at once (for trees; the caller then awaits
+   * `drain()` between chunks and `settle()` before `end`).
+   */
+  readonly parallelFiles?: boolean;
 }
 
 /** What went through. */
@@ -58,7 +63,7 @@ export class ObjectSink {
   };
 
   constructor(target: string, options: ObjectSinkOptions = {}) {
-    this.#writer = new CanonicalObjectWriter(target);
+    this.#writer = new CanonicalObjectWriter(target, { parallel: options.parallelFiles === true });
     this.#nar = options.externalNarHash ? undefined : createHasher('sha256');
     if (options.narAlgorithm && options.narAlgorithm !== 'sha256') {
       this.#narOther = createHasher(options.narAlgorithm);
@@ -78,6 +83,21 @@ export class ObjectSink {
     this.#nar?.update(chunk);
     this.#narOther?.update(chunk);
     this.#scanner?.update(chunk);
+  }
+
+  /** With `parallelFiles`: a promise to await before writing more, if too much is in flight. */
+  drain(): Promise<void> | undefined {
+    return this.#writer.drain();
+  }
+
+  /** With `parallelFiles`: waits until every file is written and the object is canonical. */
+  async settle(): Promise<void> {
+    await this.#writer.settle();
+  }
+
+  /** After a failure: closes what is open and waits until nothing is being written. */
+  async stop(): Promise<void> {
+    await this.#writer.stop();
   }
 
   /** Ends the NAR; fails when it is incomplete. */

@@ -14,6 +14,7 @@
  *   db.close();
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { strataError } from '@strata/core/errors';
 import Database from 'better-sqlite3';
@@ -23,6 +24,28 @@ import { sqliteError, withSqliteContext } from './sqlite-error.js';
 // better-sqlite3 reads this once, when its first connection opens; URIs are needed for
 // `immutable=1` and for choosing the `unix-dotfile` VFS.
 process.env.SQLITE_USE_URI ??= '1';
+
+let nativeBinding: string | undefined;
+let nativeBindingLooked = false;
+
+/**
+ * better-sqlite3's compiled add-on. Left to itself better-sqlite3 finds it through `bindings`,
+ * which probes ~100 paths on every start; naming the file it builds to skips that. Where it is
+ * not there (a Debug build, say), `undefined` leaves the search to `bindings`.
+ */
+function sqliteAddon(): string | undefined {
+  if (!nativeBindingLooked) {
+    nativeBindingLooked = true;
+    try {
+      nativeBinding = createRequire(import.meta.url).resolve(
+        'better-sqlite3/build/Release/better_sqlite3.node',
+      );
+    } catch {
+      // Not where a Release build puts it: better-sqlite3 searches through `bindings`.
+    }
+  }
+  return nativeBinding;
+}
 
 /** Nix's busy timeout: one hour. */
 export const BUSY_TIMEOUT_MS = 3_600_000;
@@ -141,7 +164,12 @@ function connect(file: string, options: OpenDatabaseOptions, create: boolean): D
     'cannot open SQLite database',
     file,
     () =>
-      new Database(name, { readonly: readOnly, fileMustExist: !create, timeout: BUSY_TIMEOUT_MS }),
+      new Database(name, {
+        readonly: readOnly,
+        fileMustExist: !create,
+        timeout: BUSY_TIMEOUT_MS,
+        nativeBinding: sqliteAddon(),
+      }),
   );
 }
 

@@ -18,6 +18,32 @@ function sorted(paths: string[]): string[] {
   return paths.sort();
 }
 
+/**
+ * One recursive query per direction for a closure with its edges: the members (start ids given
+ * as a JSON array; `union` keeps each once, so cycles end), each with its references' (or
+ * referrers') paths space-separated. SQLite's default collation compares UTF-8 bytes, so both
+ * come in Nix's byte-wise order without sorting here.
+ */
+const CLOSURE_SQL = {
+  references: `with recursive closure(id) as (
+      select value from json_each(?)
+      union
+      select reference from Refs join closure on referrer = closure.id)
+    select v.path, (select group_concat(w.path, ' ' order by w.path)
+        from Refs join ValidPaths w on w.id = reference where referrer = v.id)
+    from closure join ValidPaths v on v.id = closure.id order by v.path`,
+  referrers: `with recursive closure(id) as (
+      select value from json_each(?)
+      union
+      select referrer from Refs join closure on reference = closure.id)
+    select v.path, (select group_concat(w.path, ' ' order by w.path)
+        from Refs join ValidPaths w on w.id = referrer where reference = v.id)
+    from closure join ValidPaths v on v.id = closure.id order by v.path`,
+} as const;
+
+/** A row of {@link CLOSURE_SQL}: a member and its neighbours (`'/s/a /s/b'`, null for none). */
+type ClosureRow = [string, string | null];
+
 /** The read statements of one connection. */
 export class PathQueries {
   readonly storeDir: StoreDir;
@@ -29,9 +55,14 @@ export class PathQueries {
   readonly #queryValidDerivers: Database.Statement<[string], string>;
   readonly #queryDerivationOutputs: Database.Statement<[number], { id: string; path: string }>;
   readonly #queryPathFromHashPart: Database.Statement<[string], string>;
+  readonly #sqlite: Database.Database;
+  #validAmong: Database.Statement<[string], string> | undefined;
+  /** Prepared on first use: most processes never ask for a closure. */
+  readonly #closure = new Map<keyof typeof CLOSURE_SQL, Database.Statement<[string], ClosureRow>>();
 
   constructor(sqlite: Database.Database, storeDir: StoreDir) {
     this.storeDir = storeDir;
+    this.#sqlite = sqlite;
     this.#queryPathInfo = sqlite.prepare(
       'select id, hash, registrationTime, deriver, narSize, ultimate, sigs, ca from ValidPaths where path = ?',
     );
@@ -81,6 +112,17 @@ export class PathQueries {
   /** The valid subset of `paths`, in the given order. */
   queryValidPaths(paths: readonly string[]): string[] {
     return paths.filter((p) => this.#queryId.get(p) !== undefined);
+  }
+
+  /** The members of `paths` that are valid, in one query (for long lists). */
+  validPathsAmong(paths: readonly string[]): Set<string> {
+    if (paths.length === 0) return new Set();
+    this.#validAmong ??= this.#sqlite
+      .prepare<[string], string>(
+        'select path from ValidPaths where path in (select value from json_each(?))',
+      )
+      .pluck();
+    return new Set(this.#validAmong.all(JSON.stringify(paths)));
   }
 
   /** The path info of a valid path, or undefined when it is not valid. */
@@ -135,6 +177,38 @@ export class PathQueries {
     const prefix = `${this.storeDir.path}/${hashPart}`;
     const path = this.#queryPathFromHashPart.get(prefix);
     return path?.startsWith(prefix) ? path : undefined;
+  }
+
+  /**
+   * The closure of `paths` with each member's references (or referrers), sorted, by one
+   * recursive query. Following references, the first start path that is not valid fails with
+   * `path '<p>' is not valid`; following referrers it is a member without referrers (as in
+   * Nix's `computeFSClosure`).
+   */
+  closureGraph(
+    paths: readonly string[],
+    direction: 'references' | 'referrers',
+  ): Map<string, string[]> {
+    const graph = new Map<string, string[]>();
+    const ids: number[] = [];
+    for (const p of paths) {
+      const id = this.#queryId.get(p);
+      if (id !== undefined) ids.push(id);
+      else if (direction === 'references') {
+        throw strataError('STRATA_ERR_STORE_NOT_VALID', { path: p });
+      } else graph.set(p, []);
+    }
+    if (ids.length === 0) return graph;
+    let statement = this.#closure.get(direction);
+    if (statement === undefined) {
+      statement = this.#sqlite.prepare<[string], ClosureRow>(CLOSURE_SQL[direction]).raw(true);
+      this.#closure.set(direction, statement);
+    }
+    // Store paths have no spaces (Nix refuses such names), so the list splits back exactly.
+    for (const [path, neighbours] of statement.all(JSON.stringify(ids))) {
+      graph.set(path, neighbours === null ? [] : neighbours.split(' '));
+    }
+    return graph;
   }
 
   /** Every valid path, sorted. */

@@ -44,6 +44,8 @@ export class PathRegistration {
   readonly #addReference: Database.Statement<[number, number]>;
   readonly #addDerivationOutput: Database.Statement<[number, string, string]>;
   readonly #invalidate: Database.Statement<[string]>;
+  /** Infos `check` passed (infos are immutable), so registering them does not check again. */
+  readonly #checked = new WeakSet<PathInfo>();
 
   constructor(sqlite: Database.Database, queries: PathQueries, options: RegistrationOptions) {
     this.#sqlite = sqlite;
@@ -76,8 +78,12 @@ export class PathRegistration {
     withSqliteContext(what, this.#sqlite.name, () => tx.immediate());
   }
 
-  /** Checks what SQL cannot: store paths, and that a claimed content address holds. */
-  #check(info: PathInfo): void {
+  /**
+   * Checks what SQL cannot: store paths, and that a claimed content address holds. Registering
+   * runs it on every info first; an import runs it before writing an object, so a batch it
+   * registers later does not fail for one bad info.
+   */
+  check(info: PathInfo): void {
     const dir = this.#queries.storeDir;
     const path = dir.parsePath(info.path);
     const references = info.references.map((r) => dir.parsePath(r));
@@ -86,6 +92,7 @@ export class PathRegistration {
       throw strataError('STRATA_ERR_CA_NOT_CONTENT_ADDRESSED', { path: info.path });
     }
     encodeNarHash(info.narHash);
+    this.#checked.add(info);
   }
 
   #updateRow(info: PathInfo): void {
@@ -125,7 +132,7 @@ export class PathRegistration {
    * cycle other than a self-reference fails. On any failure nothing is changed.
    */
   registerValidPaths(infos: readonly PathInfo[]): void {
-    for (const info of infos) this.#check(info);
+    for (const info of infos) if (!this.#checked.has(info)) this.check(info);
     this.#write('registering valid paths', () => {
       for (const info of infos) {
         if (this.#queries.isValidPath(info.path)) {

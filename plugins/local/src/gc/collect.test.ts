@@ -1,4 +1,4 @@
-import { closeSync, existsSync, lstatSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flock } from '@strata/native';
@@ -302,5 +302,45 @@ nixTest('a read-only store reports without touching anything, and refuses to del
     t.close();
   }
 });
+
+nixTest(
+  'hundreds of small dead closures among garbage names and live paths: same as Nix',
+  async () => {
+    // More dead paths than one deferred batch, in closures of 1–3 paths, with garbage entries
+    // between them in the directory walk and a rooted chain: the order of the lines, the
+    // summary and what is left must not depend on how deletions are batched.
+    const dir = tempDir('strata-gc-many-');
+    try {
+      const root = join(dir.path, 'base');
+      const expr = `
+      let
+        mk = i: builtins.toFile "m\${toString i}" (
+          if i - (i / 3) * 3 == 0 then "leaf \${toString i}"
+          else "node \${toString i} \${builtins.elemAt paths (i - 1)}");
+        paths = builtins.genList mk 800;
+      in builtins.concatStringsSep "\n" paths`;
+      const made = nixOk('nix', root, ['eval', '--raw', '--expr', expr]).split('\n');
+      const realStore = join(root, 'nix/store');
+      for (let i = 0; i < 2; i++) writeFileSync(join(realStore, `garbage-${i}.lock`), 'x');
+      mkdirSync(join(root, 'nix/var/nix/gcroots'), { recursive: true });
+      symlinkSync(made[200]!, join(root, 'nix/var/nix/gcroots/keep'));
+      const a = join(dir.path, 'a');
+      const b = join(dir.path, 'b');
+      copyStore(root, a);
+      copyStore(root, b);
+      const nixRun = runNix('nix-store', a, ['--gc']);
+      assert.is(nixRun.status, 0, nixRun.stderr);
+      const { result, log } = await ours(b, { action: 'delete-dead' });
+      assert.equal(log.map(norm(b)), lines(nixRun.stderr).map(norm(a)));
+      assert.is(gcSummary(result), nixRun.stdout.trim());
+      assert.ok(result.paths.length > 700);
+      assert.equal(storeEntries(b), storeEntries(a));
+      assert.equal(validPaths(b), validPaths(a));
+      assert.equal(referenceRows(b), referenceRows(a));
+    } finally {
+      dir.cleanup();
+    }
+  },
+);
 
 test.run();

@@ -30,6 +30,7 @@ import { acquireLockFile, type HeldLock } from '../locks/lock-file.js';
 import type { LocalStoreContext } from '../store/context.js';
 import { deleteRealPath } from './delete-path.js';
 import { GcRootsServer } from './gc-socket.js';
+import { DeletionBatch, invalidateMany } from './invalidate-many.js';
 import { findPermanentRoots, findRuntimeRoots, type RootMap } from './roots.js';
 import { gcLockPath, gcSocketPath, readTempRoots } from './temp-roots.js';
 import { deleteUnusedLinks } from './unused-links.js';
@@ -52,6 +53,16 @@ export interface GcHooks {
   /** Called at the end of a collection that deleted (after the unused-links step). */
   afterCollection?(): Promise<void>;
 }
+
+/** Store dir entries walked between two turns of the event loop. */
+const TURN_EVERY = 32;
+/**
+ * Dead paths invalidated before their files are deleted and the transaction committed, and
+ * for how long at most (ms): the write lock is held meanwhile, and a client asking for a temp
+ * root of a path walked since the last flush waits for its answer.
+ */
+const DEFER_AT_MOST = 256;
+const DEFER_MS = 25;
 
 /** Thrown inside the walk when `maxFreed` was exceeded. */
 class LimitReached extends Error {}
@@ -179,6 +190,51 @@ export async function collectGarbage(
       return [...seen];
     };
 
+    /**
+     * The references of each path of `closure` within it, from the referrers the walk read
+     * (every valid path of a finished walk had its referrers read, so every edge inside the
+     * closure is among them); paths deleted earlier have no edges, as in the database.
+     */
+    const referencesWithin = (closure: ReadonlySet<string>) => {
+      const refs = new Map<string, string[]>();
+      for (const q of closure) {
+        if (dead.has(q)) continue;
+        for (const p of referrersCache.get(q) ?? []) {
+          if (p === q || dead.has(p) || !closure.has(p)) continue;
+          const list = refs.get(p);
+          if (list === undefined) refs.set(p, [q]);
+          else list.push(q);
+        }
+      }
+      return (p: string): readonly string[] => refs.get(p) ?? [];
+    };
+
+    // A whole-store collection without a byte limit invalidates the dead paths of many
+    // closures in one transaction (`batch`), their files deleted, in order, once it is
+    // committed: one commit per few hundred paths instead of one per closure, and never a
+    // file gone whose row is not.
+    const deferring = action === 'delete-dead' && maxFreed === undefined;
+    const batch = deferring ? new DeletionBatch(db) : undefined;
+    const queued: string[] = [];
+    let queuedSince = 0;
+    const flushDue = () =>
+      !deferring || queued.length >= DEFER_AT_MOST || performance.now() - queuedSince > DEFER_MS;
+    const flushDeletions = async () => {
+      batch?.commit();
+      try {
+        for (const path of queued.splice(0)) {
+          // Under a byte limit, Nix stops between paths: later ones must stay valid.
+          if (maxFreed !== undefined) db.writer().invalidatePath(path);
+          hooks.invalidated?.(path);
+          await deleteEntry(path.slice(dir.path.length + 1));
+          referrersCache.delete(path);
+        }
+      } finally {
+        queued.length = 0;
+        endPending();
+      }
+    };
+
     /** Nix's `deleteReferrersClosure`: see the module comment, step 3. */
     const deleteReferrersClosure = async (start: string) => {
       const visited = new Set<string>([start]);
@@ -222,26 +278,56 @@ export async function collectGarbage(
           }
           if (keepOutputs) for (const d of queries.queryValidDerivers(path)) enqueue(d);
         }
-        const order = topoSortPaths(visited, (p) => queries.queryReferences(p));
-        for (const path of order) {
-          if (dead.has(path)) continue;
-          dead.add(path);
-          if (!shouldDelete) continue;
-          db.writer().invalidatePath(path);
-          hooks.invalidated?.(path);
-          await deleteEntry(path.slice(dir.path.length + 1));
-          referrersCache.delete(path);
+        const doomed = topoSortPaths(visited, referencesWithin(visited)).filter(
+          (p) => !dead.has(p),
+        );
+        if (!shouldDelete) {
+          for (const path of doomed) dead.add(path);
+          return;
         }
+        // Without a byte limit the closure's rows go in one transaction (with a limit, each
+        // path is invalidated just before its deletion); the paths without a row (garbage
+        // names, an overlay's lower-only paths) need none. The walk read the referrers of
+        // exactly the valid paths that are not deleted yet.
+        let stopAt = doomed.length;
+        let failure: unknown;
+        if (maxFreed === undefined) {
+          const rows = doomed.filter((p) => referrersCache.has(p));
+          if (rows.length > 0) batch?.begin();
+          const result = invalidateMany(db, rows);
+          if (result.error !== undefined) {
+            stopAt = doomed.indexOf(rows[result.done]!);
+            failure = result.error;
+          }
+        }
+        for (const [i, path] of doomed.entries()) {
+          dead.add(path);
+          if (i === stopAt) {
+            await flushDeletions();
+            throw failure;
+          }
+          if (queued.length === 0) queuedSince = performance.now();
+          queued.push(path);
+        }
+        if (queued.length > 0 && flushDue()) await flushDeletions();
       } finally {
-        pending.clear();
-        finishPending();
+        // Temp roots asked for the closure's paths wait until their files are gone.
+        if (queued.length === 0) endPending();
       }
     };
 
+    let pendingOpen = false;
     const beginClosure = () => {
+      if (pendingOpen) return;
+      pendingOpen = true;
       pendingDone = new Promise<void>((resolve) => {
         finishPending = resolve;
       });
+    };
+    const endPending = () => {
+      pending.clear();
+      pendingOpen = false;
+      finishPending();
     };
 
     try {
@@ -257,22 +343,34 @@ export async function collectGarbage(
         }
       } else if (maxFreed === undefined || maxFreed > 0n) {
         log(shouldDelete ? 'deleting garbage...' : 'determining live/dead paths...');
-        const storeDir = opendirSync(locations.realStoreDir);
+        // Big batches: each read of a just-modified OverlayFS dir re-merges its layers.
+        const storeDir = opendirSync(locations.realStoreDir, { bufferSize: 1024 });
         try {
+          let entries = 0;
           for (let entry = storeDir.readSync(); entry !== null; entry = storeDir.readSync()) {
             const name = entry.name;
             if (name === '.links') continue;
-            // Let the roots socket answer clients between paths.
-            await nextTurn();
+            // Let the roots socket answer clients every few paths (a turn per path is costly).
+            if (++entries % TURN_EVERY === 0) await nextTurn();
             if (dir.isStorePath(`${dir.path}/${name}`)) {
               beginClosure();
               await deleteReferrersClosure(`${dir.path}/${name}`);
+              // Also after closures that found nothing dead: the batch must not wait long.
+              if (queued.length > 0 && flushDue()) await flushDeletions();
             } else if (mutable) {
+              // In Nix's order: after the store paths found dead before it.
+              await flushDeletions();
               await deleteEntry(name);
             }
           }
+          await flushDeletions();
+        } catch (e) {
+          // What was found dead before the failure is deleted, as Nix would have done.
+          if (queued.length > 0) await flushDeletions();
+          throw e;
         } finally {
           storeDir.closeSync();
+          batch?.rollback();
         }
       }
     } catch (e) {

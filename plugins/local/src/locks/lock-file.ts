@@ -83,17 +83,55 @@ export async function acquireLockFile(
   }
 }
 
-/** Tries to take `mode` without waiting; undefined when someone else holds a conflicting lock. */
-export function tryLockFile(path: string, mode: Exclude<LockMode, 'unlock'>): HeldLock | undefined {
-  const fd = openLockFile(path);
-  try {
-    if (!flock(fd, mode)) {
+/**
+ * Tries to take `mode` without waiting; undefined when someone else holds a conflicting lock.
+ * With `staleCheck`, as in {@link acquireLockFile}.
+ */
+export function tryLockFile(
+  path: string,
+  mode: Exclude<LockMode, 'unlock'>,
+  options: { staleCheck?: boolean } = {},
+): HeldLock | undefined {
+  for (;;) {
+    const fd = openLockFile(path);
+    try {
+      if (!flock(fd, mode)) {
+        closeSync(fd);
+        return undefined;
+      }
+      if (options.staleCheck && fstatSync(fd).size !== 0) {
+        closeSync(fd);
+        continue;
+      }
+    } catch (e) {
       closeSync(fd);
-      return undefined;
+      throw e;
     }
-  } catch (e) {
-    closeSync(fd);
-    throw e;
+    return held(path, fd);
   }
-  return held(path, fd);
+}
+
+/**
+ * Deletes a lock file that its last holder released without deleting it: opened without
+ * creating, locked without waiting, then unlinked and marked `d` as a holder deletes it. Left
+ * alone when it is gone, held by another process (the holder decides) or marked deleted
+ * already. Best effort: a lock file left behind is garbage the collector removes.
+ */
+export function deleteIdleLockFile(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR);
+  } catch {
+    return;
+  }
+  try {
+    if (flock(fd, 'exclusive') && fstatSync(fd).size === 0) {
+      unlinkSync(path);
+      writeSync(fd, 'd');
+    }
+  } catch {
+    // As in `release`: best effort.
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -11,10 +11,14 @@
  *
  * Adding is one pass: the NAR (read from the source, or given) is parsed, written in canonical
  * form at a temporary name inside the store (protected by a temporary root), hashed and
- * scanned (the hashing on a worker thread for big sources); then, under the path's
- * lock, the object is renamed into place and registered in one transaction. A path is never
+ * scanned (the hashing on a worker thread for big sources; a big single file is copied and
+ * hashed natively, a tree's small files are created on the thread pool, many at once); then,
+ * under the path's lock, the object is renamed into place and registered in one transaction.
+ * A path is never
  * valid before its files are complete; a crash leaves at most an unregistered leftover, which
- * the next add of that path or the garbage collector removes.
+ * the next add of that path or the garbage collector removes. An import (`addNar`, `addNars`)
+ * knows its path up front: it writes the object at its final location under the path's lock,
+ * as Nix does, and registers many objects per transaction (see `NarImporter`).
  *
  * Subclasses (the overlay store) hook in through the protected methods: `registerInfos`,
  * `onAlreadyValid`, `checkReferences`, `gcHooks`, `verifyHooks` and the database accessors.
@@ -28,11 +32,10 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, lstatSync, renameSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { strataError } from '@strata/core/errors';
-import { createHasher, Hash } from '@strata/core/hash';
+import { Hash } from '@strata/core/hash';
 import { ioError } from '@strata/core/io-error';
-import { DUMP_CHUNK_SIZE, dumpPath, FsNarDumper, WorkerHasher } from '@strata/core/nar';
+import { dumpPath, WorkerHasher } from '@strata/core/nar';
 import {
   countValidSignatures,
   makePathInfo,
@@ -59,14 +62,12 @@ import {
   type VerifyOptions,
   type VerifyResult,
 } from '@strata/core/store';
-import {
-  type ContentAddress,
-  makeFixedOutputPath,
-  renderContentAddress,
-  StoreDir,
-} from '@strata/core/store-path';
+import { makeFixedOutputPath, StoreDir } from '@strata/core/store-path';
 import { flock } from '@strata/native';
+import { NarImporter } from '../add/import-batch.js';
 import { ObjectSink, type ObjectSinkResult } from '../add/object-sink.js';
+import { OFFLOAD_AFTER, pumpSource } from '../add/pump-source.js';
+import { addSingleFile, NATIVE_COPY_AFTER } from '../add/single-file.js';
 import { readSchemaVersion } from '../db/open.js';
 import { openStoreDatabase, type StoreDatabase } from '../db/store-database.js';
 import { collectGarbage, type GcHooks } from '../gc/collect.js';
@@ -84,12 +85,6 @@ import { verifyPaths } from '../verify/verify-path.js';
 import type { LocalStoreContext } from './context.js';
 import { diagnoseLocalStore } from './diagnose.js';
 import { emptyStoreDatabase } from './empty-database.js';
-
-/** Chunks written between two turns of the event loop during an add. */
-const CHUNKS_PER_TURN = 16;
-
-/** NAR size from which an add hashes on a worker thread. */
-const OFFLOAD_AFTER = 16 * DUMP_CHUNK_SIZE;
 
 /**
  * Fault injection for the crash tests: `STRATA_TEST_CRASH_AT=<point>` kills the process there
@@ -304,6 +299,17 @@ export class LocalStore extends BaseStore {
     return this.database().queries.queryAllValidPaths();
   }
 
+  /** `Store.queryClosureGraph`: one recursive query on the database (no path infos decoded). */
+  async queryClosureGraph(
+    paths: readonly string[],
+    options: { readonly direction?: 'references' | 'referrers' } = {},
+  ): Promise<Map<string, string[]>> {
+    return this.database().queries.closureGraph(
+      paths.map((p) => this.parse(p)),
+      options.direction ?? 'references',
+    );
+  }
+
   /** Where this store's parts are and what is wrong with its setup (`strata doctor`). */
   async diagnose(): Promise<StoreDiagnosis> {
     return diagnoseLocalStore({
@@ -339,76 +345,6 @@ export class LocalStore extends BaseStore {
       `${this.storeDir}/${this.#tempHashPart}-strata-tmp-${process.pid}-${this.#tempCounter++}`,
     );
     return { path, release: () => deleteRealPath(path) };
-  }
-
-  /** Writes the NAR chunks into `sink`, yielding now and then; reports progress. */
-  async #pump(
-    chunks: AsyncIterable<Uint8Array>,
-    sink: ObjectSink,
-    progress?: (done: number, total: number) => void,
-    total = 0,
-  ): Promise<void> {
-    let turns = 0;
-    for await (const c of chunks) {
-      sink.write(c);
-      if (++turns % CHUNKS_PER_TURN === 0) {
-        progress?.(sink.written, total);
-        await yieldToEventLoop();
-      }
-    }
-    progress?.(sink.written, total);
-  }
-
-  /**
-   * Dumps `source` into `sink` and hashes the NAR. Once the NAR passes 16 MiB the hashing moves
-   * to a worker thread (walking, parsing and writing here, hashing on another core); each chunk
-   * buffer goes to the worker once the sink is done with it and comes back for reuse. Smaller
-   * NARs are hashed here: a worker costs tens of milliseconds to start.
-   */
-  async #pumpSource(
-    source: string,
-    sink: ObjectSink,
-    progress?: (done: number, total: number) => void,
-    total = 0,
-  ): Promise<{ narHash: Hash; narSize: number }> {
-    let worker: WorkerHasher | undefined;
-    let held: Buffer[] | undefined = [];
-    const dumper = new FsNarDumper(source, {
-      allocate: () => worker?.takeBuffer() ?? Buffer.allocUnsafe(DUMP_CHUNK_SIZE),
-    });
-    let size = 0;
-    let turns = 0;
-    try {
-      for (let c = dumper.next(); c !== null; c = dumper.next()) {
-        sink.write(c);
-        size += c.length;
-        if (held !== undefined) {
-          held.push(c);
-          if (size < OFFLOAD_AFTER) continue;
-          worker = new WorkerHasher('sha256');
-          for (const h of held) await worker.update(Buffer.from(h.buffer), h.length);
-          held = undefined;
-        } else {
-          await worker!.update(Buffer.from(c.buffer), c.length);
-        }
-        if (++turns % CHUNKS_PER_TURN === 0) {
-          progress?.(sink.written, total);
-          await yieldToEventLoop();
-        }
-      }
-      progress?.(sink.written, total);
-      if (held !== undefined) {
-        const hasher = createHasher('sha256');
-        for (const h of held) hasher.update(h);
-        return { narHash: hasher.digest(), narSize: size };
-      }
-      const digest = await worker!.digest();
-      worker = undefined;
-      return { narHash: new Hash('sha256', digest), narSize: size };
-    } finally {
-      dumper.close();
-      if (worker !== undefined) await worker.abort();
-    }
   }
 
   /**
@@ -477,28 +413,52 @@ export class LocalStore extends BaseStore {
     }
     // Check the name before any work, with the message a path of that name would get.
     this.#dir.parsePath(`${this.storeDir}/${'0'.repeat(32)}-${name}`);
-    // The layout and database first: a store that cannot be written fails before any work.
-    this.database({ writable: true });
-    const tmp = await this.#tempObject();
+    const big = st.isFile() && st.size >= OFFLOAD_AFTER;
+    // A file of some size needing only the NAR hash is copied and hashed natively.
+    const native =
+      st.isFile() &&
+      st.size >= NATIVE_COPY_AFTER &&
+      method === 'recursive' &&
+      algorithm === 'sha256' &&
+      options.referenceCandidates === undefined;
+    // Other big files: the hashing worker starts now, while the database opens.
+    const worker = big && !native ? new WorkerHasher('sha256') : undefined;
+    let tmp: { path: string; release(): void };
+    try {
+      // The layout and database first: a store that cannot be written fails before any work.
+      this.database({ writable: true });
+      tmp = await this.#tempObject();
+    } catch (e) {
+      await worker?.abort();
+      throw e;
+    }
     try {
       const object = tmp.path;
       const sink = new ObjectSink(object, {
         ...(method === 'flat' ? { flatAlgorithm: algorithm } : { narAlgorithm: algorithm }),
         ...(options.referenceCandidates ? { candidates: options.referenceCandidates } : {}),
         externalNarHash: true,
+        parallelFiles: st.isDirectory(),
       });
       let result: ObjectSinkResult;
       try {
-        const nar = await this.#pumpSource(
-          from,
-          sink,
-          options.activity?.progress,
-          st.isFile() ? st.size : 0,
-        );
-        result = sink.end(nar);
+        const single = native ? await addSingleFile(from, object) : null;
+        if (single !== null) {
+          options.activity?.progress?.(st.size, st.size);
+          result = { ...single, references: new Set() };
+        } else {
+          const nar = await pumpSource(from, sink, {
+            ...(options.activity?.progress ? { progress: options.activity.progress } : {}),
+            total: st.isFile() ? st.size : 0,
+            offload: !st.isDirectory(),
+            ...(worker ? { worker } : {}),
+          });
+          await sink.settle();
+          result = sink.end(nar);
+        }
         crashPoint('after-write');
       } catch (e) {
-        sink.abort();
+        await sink.stop();
         throw e;
       }
       const caHash: Hash =
@@ -539,6 +499,7 @@ export class LocalStore extends BaseStore {
       return this.queryPathInfo(path);
     } finally {
       tmp.release();
+      await worker?.abort();
     }
   }
 
@@ -557,62 +518,86 @@ export class LocalStore extends BaseStore {
     options: AddNarOptions = {},
   ): Promise<void> {
     this.checkWritable('add to the store');
-    const path = this.parse(info.path);
-    const checkSigs = options.checkSigs ?? this.config.get<boolean>('require-sigs');
-    if (checkSigs && !info.ultimate) {
-      const trusted = trustedKeySet(this.globals.trustedPublicKeys);
-      if (countValidSignatures(info, trusted, this.#dir) === 0) {
-        throw strataError('STRATA_ERR_STORE_LACKS_SIGNATURE', { path });
-      }
-    }
-    this.database({ writable: true });
-    await this.checkReferences(path, info.references);
-    await this.addTempRoot(path);
-    if (!options.repair && (await this.isValidPath(path))) {
-      for await (const _ of nar); // the caller's stream moves on to what follows the NAR
-      await this.onAlreadyValid(path);
-      return;
-    }
-    const locks = await lockPaths([path], (p) => this.realPath(p));
+    const importable = this.#importable(info, this.#signatureChecker(options));
+    const importer = this.#narImporter(options, false);
     try {
-      const tmp = await this.#tempObject();
-      try {
-        const object = tmp.path;
-        const ca = info.ca;
-        const sink = new ObjectSink(object, caSinkOptions(ca));
-        try {
-          await this.#pump(nar, sink);
-        } catch (e) {
-          sink.abort();
-          throw e;
-        }
-        const got = sink.end();
-        if (!got.narHash.equals(info.narHash)) {
-          throw strataError('STRATA_ERR_STORE_NAR_HASH_MISMATCH', {
-            path,
-            specified: info.narHash.toString('base32'),
-            got: got.narHash.toString('base32'),
-          });
-        }
-        if (info.narSize !== 0 && got.narSize !== info.narSize) {
-          throw strataError('STRATA_ERR_STORE_NAR_SIZE_MISMATCH', {
-            path,
-            specified: String(info.narSize),
-            got: String(got.narSize),
-          });
-        }
-        if (ca !== undefined && !info.references.includes(path)) checkContentAddress(path, ca, got);
-        await this.#commit(
-          { ...info, path, narSize: got.narSize },
-          object,
-          options.repair === true,
-        );
-      } finally {
-        tmp.release();
-      }
+      await importer.add(importable, nar);
     } finally {
-      locks.release();
+      await importer.finish();
     }
+  }
+
+  /**
+   * `Store.addNars`: as `addNar` for each item, with the objects written under their locks and
+   * registered in batches (see `NarImporter`): one transaction per batch instead of per path.
+   */
+  async *addNars(
+    items: AsyncIterable<{ readonly info: PathInfo; nar(): ByteStream }>,
+    options: AddNarOptions = {},
+  ): AsyncGenerator<string> {
+    this.checkWritable('add to the store');
+    const checkSignature = this.#signatureChecker(options);
+    let importer: NarImporter | undefined;
+    try {
+      for await (const item of items) {
+        const importable = this.#importable(item.info, checkSignature);
+        importer ??= this.#narImporter(options, true);
+        await importer.add(importable, item.nar());
+        yield* importer.takeValid();
+      }
+      await importer?.flush();
+      yield* importer?.takeValid() ?? [];
+    } catch (e) {
+      // The objects before the failing one become valid, as with one `addNar` each.
+      await importer?.flush().catch(() => {});
+      yield* importer?.takeValid() ?? [];
+      throw e;
+    } finally {
+      // A caller that stopped early: what is complete becomes valid.
+      await importer?.finish();
+    }
+  }
+
+  /** What `#importable` checks signatures with (Nix's `checkSigs`), or undefined. */
+  #signatureChecker(options: AddNarOptions): ((info: PathInfo) => boolean) | undefined {
+    const checkSigs = options.checkSigs ?? this.config.get<boolean>('require-sigs');
+    if (!checkSigs) return undefined;
+    const trusted = trustedKeySet(this.globals.trustedPublicKeys);
+    return (info) => info.ultimate || countValidSignatures(info, trusted, this.#dir) > 0;
+  }
+
+  /** `info` with its path canonical; fails when it lacks a required signature. */
+  #importable(info: PathInfo, checkSignature: ((info: PathInfo) => boolean) | undefined): PathInfo {
+    const path = this.parse(info.path);
+    if (checkSignature !== undefined && !checkSignature(info)) {
+      throw strataError('STRATA_ERR_STORE_LACKS_SIGNATURE', { path });
+    }
+    return path === info.path ? info : { ...info, path };
+  }
+
+  /** An importer writing into this store (its layout and database created first). */
+  #narImporter(options: AddNarOptions, many: boolean): NarImporter {
+    this.database({ writable: true });
+    return new NarImporter(
+      {
+        realPath: (p) => this.realPath(p),
+        checkReferences: (p, refs) => this.checkReferences(p, refs),
+        checkInfo: (i) => this.database({ writable: true }).writer().check(i),
+        isValidPath: (p) => this.isValidPath(p),
+        addTempRoot: (p) => this.addTempRoot(p),
+        onAlreadyValid: (p) => this.onAlreadyValid(p),
+        finishObject: async (p) => {
+          // Before registering, as Nix does: a path is never valid with half-linked files.
+          if (this.globals.autoOptimiseStore) {
+            await optimisePath(this.context, p, newOptimiseStats(), {});
+          }
+        },
+        register: (infos) => this.registerInfos(infos),
+        // Read once: the environment is slow to query per path.
+        crashPoint: process.env.STRATA_TEST_CRASH_AT === undefined ? () => {} : crashPoint,
+      },
+      { repair: options.repair === true, deferLockDeletion: many },
+    );
   }
 
   override async *narFromPath(path: string): ByteStream {
@@ -734,28 +719,4 @@ export class LocalStore extends BaseStore {
     this.#bigLock?.release();
     this.#bigLock = undefined;
   }
-}
-
-function caSinkOptions(ca: ContentAddress | undefined) {
-  if (ca === undefined) return {};
-  if (ca.method === 'recursive') return { narAlgorithm: ca.hash.algorithm };
-  return { flatAlgorithm: ca.hash.algorithm };
-}
-
-/** The content address's hash must be the hash of what arrived (Nix's `ca hash mismatch`). */
-function checkContentAddress(path: string, ca: ContentAddress, got: ObjectSinkResult): void {
-  const actual =
-    ca.method === 'recursive'
-      ? ca.hash.algorithm === 'sha256'
-        ? got.narHash
-        : got.narHashOther
-      : got.flatHash;
-  if (actual?.equals(ca.hash)) return;
-  throw strataError('STRATA_ERR_LOCAL_CA_MISMATCH', {
-    path,
-    specified: `${ca.hash.algorithm}:${ca.hash.toString('base32', false)}`,
-    got: actual
-      ? `${actual.algorithm}:${actual.toString('base32', false)}`
-      : `(not a regular file: ${renderContentAddress(ca)})`,
-  });
 }
