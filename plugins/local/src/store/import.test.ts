@@ -22,11 +22,11 @@ import { generateSecretKey, makePathInfo, signPathInfo } from '@strata/core/path
 import type { Store } from '@strata/core/store';
 import { makeTextPath, StoreDir } from '@strata/core/store-path';
 import { NIX, nix, nixFails, nixRaw, rejectsWith, requires, tempDir } from '@strata/test-support';
-import Database from 'better-sqlite3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import localPlugin from '../index.js';
 import { tryLockPath } from '../locks/path-locks.js';
+import { registrationRows } from './testing.js';
 
 const test = suite('local store: import (addNars)');
 const nixTest = requires(test, NIX);
@@ -129,31 +129,6 @@ async function* once(b: Uint8Array) {
   yield b;
 }
 
-/** Rows that do not depend on when or by whom a path was registered. */
-function dbRows(root: string): unknown[] {
-  const file = join(root, 'nix/var/nix/db/db.sqlite');
-  if (!existsSync(file)) return [];
-  const db = new Database(file, { readonly: true });
-  try {
-    return [
-      db
-        .prepare(
-          'select path, hash, narSize, deriver, ultimate, sigs, ca from ValidPaths order by path',
-        )
-        .all(),
-      db
-        .prepare(
-          `select a.path as referrer, b.path as reference from Refs
-           join ValidPaths a on a.id = referrer join ValidPaths b on b.id = reference
-           order by 1, 2`,
-        )
-        .all(),
-    ];
-  } finally {
-    db.close();
-  }
-}
-
 /** The entries of the store directory but `.links` (made with the layout, not by adding). */
 function storeEntries(root: string): string[] {
   const dir = join(root, 'nix/store');
@@ -201,7 +176,7 @@ nixTest(
         items.map((i) => i.info.path),
       );
       await store.close();
-      assert.equal(dbRows(viaStrata), dbRows(viaNix));
+      assert.equal(registrationRows(viaStrata), registrationRows(viaNix));
       assert.equal(storeFiles(viaStrata), storeFiles(viaNix));
       assert.is(
         storeFiles(viaStrata).some((f) => f.includes('.lock ')),
@@ -219,11 +194,11 @@ nixTest(
       verifiesClean(viaStrata);
 
       // Again: everything is valid already; each NAR is read past, nothing changes.
-      const before = [storeFiles(viaStrata), dbRows(viaStrata)];
+      const before = [storeFiles(viaStrata), registrationRows(viaStrata)];
       const again = await open(viaStrata);
       assert.equal(await addAll(again, streamOf(items)), added);
       await again.close();
-      assert.equal([storeFiles(viaStrata), dbRows(viaStrata)], before);
+      assert.equal([storeFiles(viaStrata), registrationRows(viaStrata)], before);
     } finally {
       t.cleanup();
     }
@@ -241,7 +216,7 @@ nixTest('a path twice in one stream is added once, as by nix-store --import', as
     const store = await open(viaStrata);
     assert.equal(await addAll(store, streamOf(stream)), printed.toString().trim().split('\n'));
     await store.close();
-    assert.equal(dbRows(viaStrata), dbRows(viaNix));
+    assert.equal(registrationRows(viaStrata), registrationRows(viaNix));
     assert.equal(storeFiles(viaStrata), storeFiles(viaNix));
   } finally {
     t.cleanup();
@@ -343,9 +318,9 @@ nixTest(
       }
       assert.is((failure as Error | undefined)?.message, 'malformed');
       await store.close();
-      assert.equal(dbRows(viaStrata), dbRows(viaNix));
+      assert.equal(registrationRows(viaStrata), registrationRows(viaNix));
       assert.equal(storeFiles(viaStrata), storeFiles(viaNix));
-      assert.is((dbRows(viaNix)[0] as unknown[]).length, 6);
+      assert.is((registrationRows(viaNix)[0] as unknown[]).length, 6);
     } finally {
       t.cleanup();
     }
@@ -418,7 +393,7 @@ test('require-sigs: an unsigned object is refused and changes nothing; a signed 
     const items = graph(3, 10);
     const store = await open(root);
     await store.addTextToStore('seed', 'seed');
-    const before = [storeFiles(root), dbRows(root)];
+    const before = [storeFiles(root), registrationRows(root)];
     const refused: string[] = [];
     await rejectsWith(
       async () => {
@@ -429,7 +404,7 @@ test('require-sigs: an unsigned object is refused and changes nothing; a signed 
     );
     await store.close();
     assert.equal(refused, []);
-    assert.equal([storeFiles(root), dbRows(root)], before);
+    assert.equal([storeFiles(root), registrationRows(root)], before);
 
     const key = generateSecretKey('test-key-1');
     const signed = items.map((i) => ({

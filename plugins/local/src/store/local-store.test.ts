@@ -19,10 +19,10 @@ import { encodeNar } from '@strata/core/nar';
 import { generateSecretKey, makePathInfo, signPathInfo } from '@strata/core/path-info';
 import type { Store } from '@strata/core/store';
 import { NIX, nix, nixFails, ROOT, rejectsWith, requires, tempDir } from '@strata/test-support';
-import Database from 'better-sqlite3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import localPlugin from '../index.js';
+import { registrationRows } from './testing.js';
 
 const test = suite('local store');
 const nixTest = requires(test, NIX);
@@ -55,20 +55,6 @@ function snapshot(dir: string): string[] {
   };
   walk(dir);
   return out;
-}
-
-function dbRows(root: string): unknown[] {
-  const file = join(root, 'nix/var/nix/db/db.sqlite');
-  if (!existsSync(file)) return [];
-  const db = new Database(file, { readonly: true });
-  try {
-    return [
-      db.prepare('select path, hash, narSize, ca from ValidPaths order by path').all(),
-      db.prepare('select * from Refs order by referrer, reference').all(),
-    ];
-  } finally {
-    db.close();
-  }
 }
 
 /**
@@ -284,7 +270,7 @@ test('addNar: signatures under require-sigs, hash and size mismatches leave the 
     const root = join(t.path, 'r');
     const store = await open(root);
     await store.addTextToStore('seed', 'seed'); // the layout exists; now prove nothing changes
-    const before = [snapshot(root), dbRows(root)];
+    const before = [snapshot(root), registrationRows(root)];
     const { nar, info } = narOf('imported contents');
     await rejectsWith(
       () => store.addNar(info, once(nar)),
@@ -304,7 +290,7 @@ test('addNar: signatures under require-sigs, hash and size mismatches leave the 
       () => store.addNar(info, once(nar.subarray(0, 40)), { checkSigs: false }),
       'STRATA_ERR_NAR_UNEXPECTED_EOF',
     );
-    assert.equal([snapshot(root), dbRows(root)], before);
+    assert.equal([snapshot(root), registrationRows(root)], before);
     await store.close();
 
     const key = generateSecretKey('test-key-1');
@@ -332,7 +318,7 @@ test('bad sources: missing, socket inside, invalid name — an error and nothing
     const root = join(t.path, 'r');
     const store = await open(root);
     await store.addTextToStore('seed', 'seed');
-    const before = [snapshot(root), dbRows(root)];
+    const before = [snapshot(root), registrationRows(root)];
     const missing = join(t.path, 'nope');
     await rejectsWith(
       () => store.addToStore(missing),
@@ -361,7 +347,7 @@ test('bad sources: missing, socket inside, invalid name — an error and nothing
       () => store.addToStore(withSocket, { method: 'flat' }),
       'STRATA_ERR_IO_FAILED',
     );
-    assert.equal([snapshot(root), dbRows(root)], before);
+    assert.equal([snapshot(root), registrationRows(root)], before);
     await store.close();
   } finally {
     t.cleanup();
@@ -441,7 +427,7 @@ rootTest(
       const store = await open(root);
       await store.addTextToStore('seed', 'seed');
       await store.close();
-      const before = [snapshot(root), dbRows(root)];
+      const before = [snapshot(root), registrationRows(root)];
       // As an unprivileged user (root ignores permissions): nobody = 65534.
       chmodSync(t.path, 0o755);
       const r = inChild(
@@ -450,7 +436,7 @@ rootTest(
         { uid: 65534, gid: 65534 },
       );
       assert.match(r.stdout + r.stderr, /Permission denied/);
-      assert.equal([snapshot(root), dbRows(root)], before);
+      assert.equal([snapshot(root), registrationRows(root)], before);
     } finally {
       t.cleanup();
     }

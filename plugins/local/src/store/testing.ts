@@ -9,9 +9,10 @@
  *   await collectGarbage(t.ctx, { action: 'return-dead' });
  *   t.close();
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreDir } from '@strata/core/store-path';
+import Database from 'better-sqlite3';
 import { openStoreDatabase, type StoreDatabase } from '../db/store-database.js';
 import type { StoreLocations } from '../layout/locations.js';
 import { type LocalGlobals, readLocalGlobals } from '../settings.js';
@@ -76,4 +77,32 @@ export function testContext(
     },
   };
   return { ctx, locations, tempRoots, close: () => db?.close() };
+}
+
+/**
+ * The database rows of the chroot store at `root` that do not depend on when a path was
+ * registered (references by path, not id), for comparing stores or a store before and after.
+ */
+export function registrationRows(root: string): unknown[] {
+  const file = join(root, 'nix/var/nix/db/db.sqlite');
+  if (!existsSync(file)) return [];
+  const db = new Database(file, { readonly: true });
+  try {
+    return [
+      db
+        .prepare(
+          'select path, hash, narSize, deriver, ultimate, sigs, ca from ValidPaths order by path',
+        )
+        .all(),
+      db
+        .prepare(
+          `select a.path as referrer, b.path as reference from Refs
+           join ValidPaths a on a.id = referrer join ValidPaths b on b.id = reference
+           order by 1, 2`,
+        )
+        .all(),
+    ];
+  } finally {
+    db.close();
+  }
 }
