@@ -244,6 +244,8 @@ const TEMPLATES = {
     `current Nix store schema is version ${p.version}, but I only support ${p.supported}; upgrade the store with Nix 2.8 first`,
   STRATA_ERR_LOCALDB_SQLITE: (p: { what: string; reason: string; file: string }) =>
     `${p.what}: ${p.reason} (in '${p.file}')`,
+  STRATA_ERR_LOCALDB_SQLITE_NOT_BUILT: (p: { tried: string }) =>
+    `better-sqlite3's native add-on is not built (looked for ${p.tried})`,
 
   // --- NAR ---------------------------------------------------------------------------------
   STRATA_ERR_NAR_BAD_EVENT: (p: { reason: string }) => `invalid NAR event sequence: ${p.reason}`,

@@ -3,6 +3,7 @@ import { throwsWith } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareBytewise } from '../path-info/path-info.js';
+import { closureNumbering, numberedClosureEdges } from './closure-numbering.js';
 import { topoSortClosure, topoSortPaths } from './topo-sort.js';
 
 const test = suite('topoSortPaths / topoSortClosure: Nix 2.8 topoSort order');
@@ -46,6 +47,25 @@ function randomDag(n: number): Map<string, string[]> {
   return graph;
 }
 
+/** `graph` (members only, no outsiders) as a store's numbered closure edges. */
+function numbered(graph: Map<string, string[]>): Map<string, string[]> {
+  const items = [...graph.keys()].sort(compareBytewise);
+  const numberOf = new Map(items.map((p, i) => [p, i]));
+  const adjacency = items.map((p) =>
+    graph
+      .get(p)!
+      .filter((r) => numberOf.has(r))
+      .map((r) => numberOf.get(r)!)
+      .sort((a, b) => a - b),
+  );
+  return numberedClosureEdges(items, adjacency);
+}
+
+/** `graph` without edges to paths outside it. */
+function membersOnly(graph: Map<string, string[]>): Map<string, string[]> {
+  return new Map([...graph].map(([p, refs]) => [p, refs.filter((r) => graph.has(r))]));
+}
+
 /** `graph` turned around: each path → the paths that refer to it, sorted. */
 function referrersOf(graph: Map<string, string[]>): Map<string, string[]> {
   const out = new Map<string, string[]>([...graph.keys()].map((p) => [p, []]));
@@ -71,6 +91,16 @@ test('random DAGs: the same order as Nix, by references and by referrers turned 
     );
     assert.equal(topoSortClosure({ direction: 'references', edges: graph }), expected);
     assert.equal(topoSortClosure({ direction: 'referrers', edges: referrersOf(graph) }), expected);
+    // Numbered edges (as the local store gives them), self-references kept: the same.
+    const inner = membersOnly(graph);
+    const byNumber = numbered(inner);
+    assert.ok(closureNumbering(byNumber));
+    assert.equal(byNumber, inner);
+    assert.equal(topoSortClosure({ direction: 'references', edges: byNumber }), expected);
+    assert.equal(
+      topoSortClosure({ direction: 'referrers', edges: numbered(referrersOf(inner)) }),
+      expected,
+    );
     // A subset: references leaving it are ignored.
     const subset = members.filter(() => randomInt(2) === 0);
     assert.equal(
@@ -114,6 +144,38 @@ test('a cycle fails with Nix message, naming the path met again and where from',
           ['/s/a', ['/s/b']],
           ['/s/b', ['/s/a']],
         ]),
+      }),
+    'STRATA_ERR_STORE_REFERENCE_CYCLE',
+    "cycle detected in the references of '/s/a' from '/s/b'",
+  );
+});
+
+test('numbered edges: read as a plain map; the numbering is dropped once members are added', () => {
+  const edges = numberedClosureEdges(['/s/a-app', '/s/b-lib', '/s/c-self'], [[1, 2], [], [2]]);
+  assert.equal(
+    [...edges],
+    [
+      ['/s/a-app', ['/s/b-lib', '/s/c-self']],
+      ['/s/b-lib', []],
+      ['/s/c-self', ['/s/c-self']],
+    ],
+  );
+  assert.equal(topoSortClosure({ direction: 'references', edges }), [
+    '/s/a-app',
+    '/s/c-self',
+    '/s/b-lib',
+  ]);
+  edges.set('/s/0-first', ['/s/c-self']);
+  assert.is(closureNumbering(edges), undefined);
+  assert.equal(
+    topoSortClosure({ direction: 'references', edges }),
+    nixTopoSort([...edges.keys()], (p) => edges.get(p)!),
+  );
+  throwsWith(
+    () =>
+      topoSortClosure({
+        direction: 'references',
+        edges: numberedClosureEdges(['/s/a', '/s/b'], [[1], [0]]),
       }),
     'STRATA_ERR_STORE_REFERENCE_CYCLE',
     "cycle detected in the references of '/s/a' from '/s/b'",

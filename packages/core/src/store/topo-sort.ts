@@ -11,6 +11,7 @@
 import { strataError } from '../errors.js';
 import { compareBytewise } from '../path-info/path-info.js';
 import type { ClosureGraph } from './closure.js';
+import { closureNumbering } from './closure-numbering.js';
 import type { Store } from './types.js';
 
 /** A UTF-16 surrogate: where code unit order and UTF-8 byte order part ways. */
@@ -41,8 +42,8 @@ const DONE = 2;
 /**
  * Nix's depth-first topological sort over `items` (sorted byte-wise) numbered by position:
  * `adjacency[i]` holds the numbers of `i`'s references within the set, ascending (so in
- * byte-wise order), itself left out. The search keeps its own stack, so reference chains of
- * any length are fine.
+ * byte-wise order); `i` itself, if there, is passed over. The search keeps its own stack, so
+ * reference chains of any length are fine.
  */
 function topoSortIndexed(
   items: readonly string[],
@@ -65,6 +66,7 @@ function topoSortIndexed(
       const refs = adjacency[at]!;
       if (next[top]! < refs.length) {
         const j = refs[next[top]!++]!;
+        if (j === at) continue;
         if (state[j] === ON_PATH) {
           throw strataError('STRATA_ERR_STORE_REFERENCE_CYCLE', {
             path: items[j]!,
@@ -131,6 +133,16 @@ export function topoSortPaths(
  * `b`'s referrers). Makes no store queries.
  */
 export function topoSortClosure(graph: ClosureGraph): string[] {
+  const numbering = closureNumbering(graph.edges);
+  if (numbering !== undefined) {
+    const { items, adjacency } = numbering;
+    if (graph.direction === 'references') return topoSortIndexed(items, adjacency);
+    const turned: number[][] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) turned[i] = [];
+    // Members in ascending order, so every list is built ascending.
+    for (let i = 0; i < items.length; i++) for (const j of adjacency[i]!) turned[j]!.push(i);
+    return topoSortIndexed(items, turned);
+  }
   const items = sortedSet(graph.edges.keys());
   const index = indexOf(items);
   const adjacency: number[][] = new Array(items.length);

@@ -26,22 +26,34 @@ import { sqliteError, withSqliteContext } from './sqlite-error.js';
 process.env.SQLITE_USE_URI ??= '1';
 
 let nativeBinding: string | undefined;
-let nativeBindingLooked = false;
+
+/** Where node-gyp builds better-sqlite3's add-on, the usual place first. */
+const ADDON_BUILDS = ['Release', 'Debug'].map(
+  (b) => `better-sqlite3/build/${b}/better_sqlite3.node`,
+);
 
 /**
- * better-sqlite3's compiled add-on. Left to itself better-sqlite3 finds it through `bindings`,
- * which probes ~100 paths on every start; naming the file it builds to skips that. Where it is
- * not there (a Debug build, say), `undefined` leaves the search to `bindings`.
+ * better-sqlite3's compiled add-on, named to better-sqlite3 so that it never falls back to its
+ * `bindings` search: that probes ~100 paths on every start, and it cannot work from the plugin's
+ * bundle, which inlines better-sqlite3's JavaScript (scripts/bundle.mjs).
  */
-function sqliteAddon(): string | undefined {
-  if (!nativeBindingLooked) {
-    nativeBindingLooked = true;
-    try {
-      nativeBinding = createRequire(import.meta.url).resolve(
-        'better-sqlite3/build/Release/better_sqlite3.node',
+export function sqliteAddon(): string {
+  if (nativeBinding === undefined) {
+    const require = createRequire(import.meta.url);
+    for (const candidate of ADDON_BUILDS) {
+      try {
+        nativeBinding = require.resolve(candidate);
+        break;
+      } catch {
+        // Not built there; the next kind of build is tried.
+      }
+    }
+    if (nativeBinding === undefined) {
+      throw strataError(
+        'STRATA_ERR_LOCALDB_SQLITE_NOT_BUILT',
+        { tried: ADDON_BUILDS.join(', ') },
+        { hint: "run 'pnpm rebuild better-sqlite3' (it builds from source with node-gyp)" },
       );
-    } catch {
-      // Not where a Release build puts it: better-sqlite3 searches through `bindings`.
     }
   }
   return nativeBinding;
@@ -160,6 +172,7 @@ function connect(file: string, options: OpenDatabaseOptions, create: boolean): D
   let name = file;
   if (readOnly && options.immutable !== false) name = sqliteUri(file, 'immutable=1');
   else if (options.useSqliteWal === false) name = sqliteUri(file, 'vfs=unix-dotfile');
+  const nativeBinding = sqliteAddon();
   return withSqliteContext(
     'cannot open SQLite database',
     file,
@@ -168,7 +181,7 @@ function connect(file: string, options: OpenDatabaseOptions, create: boolean): D
         readonly: readOnly,
         fileMustExist: !create,
         timeout: BUSY_TIMEOUT_MS,
-        nativeBinding: sqliteAddon(),
+        nativeBinding,
       }),
   );
 }

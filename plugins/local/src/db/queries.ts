@@ -9,6 +9,7 @@
  */
 import { strataError } from '@strata/core/errors';
 import type { PathInfo } from '@strata/core/path-info';
+import { type ClosureEdges, numberedClosureEdges } from '@strata/core/store';
 import { STORE_PATH_HASH_LENGTH, type StoreDir } from '@strata/core/store-path';
 import type Database from 'better-sqlite3';
 import { decodePathInfo, type ValidPathRow } from './columns.js';
@@ -20,29 +21,57 @@ function sorted(paths: string[]): string[] {
 
 /**
  * One recursive query per direction for a closure with its edges: the members (start ids given
- * as a JSON array; `union` keeps each once, so cycles end), each with its references' (or
- * referrers') paths space-separated. SQLite's default collation compares UTF-8 bytes, so both
- * come in Nix's byte-wise order without sorting here.
+ * as a JSON array; `union` keeps each once, so cycles end) in Nix's byte-wise order (SQLite's
+ * default collation compares UTF-8 bytes), each with its row id and its references' (or
+ * referrers') row ids, space-separated. Ids rather than paths: the neighbours are numbered by
+ * their place among the members without a string in sight (see `numberedClosureEdges`).
  */
 const CLOSURE_SQL = {
   references: `with recursive closure(id) as (
       select value from json_each(?)
       union
       select reference from Refs join closure on referrer = closure.id)
-    select v.path, (select group_concat(w.path, ' ' order by w.path)
-        from Refs join ValidPaths w on w.id = reference where referrer = v.id)
+    select v.id, v.path, (select group_concat(reference, ' ') from Refs where referrer = v.id)
     from closure join ValidPaths v on v.id = closure.id order by v.path`,
   referrers: `with recursive closure(id) as (
       select value from json_each(?)
       union
       select referrer from Refs join closure on reference = closure.id)
-    select v.path, (select group_concat(w.path, ' ' order by w.path)
-        from Refs join ValidPaths w on w.id = referrer where reference = v.id)
+    select v.id, v.path, (select group_concat(referrer, ' ') from Refs where reference = v.id)
     from closure join ValidPaths v on v.id = closure.id order by v.path`,
 } as const;
 
-/** A row of {@link CLOSURE_SQL}: a member and its neighbours (`'/s/a /s/b'`, null for none). */
-type ClosureRow = [string, string | null];
+/** A row of {@link CLOSURE_SQL}: a member's id, its path, its neighbours' ids (null: none). */
+type ClosureRow = [number, string, string | null];
+
+/**
+ * The members' numbers of the ids in `list` ('12 7 30'), ascending. Every neighbour of a
+ * closure member is a member; an id without a row (a database whose foreign keys were not
+ * enforced) is passed over, as the join in the query passes it over as a member.
+ */
+function neighbourNumbers(list: string, numberOf: Map<number, number>): number[] {
+  const numbers: number[] = [];
+  let id = 0;
+  for (let k = 0; k <= list.length; k++) {
+    const c = k < list.length ? list.charCodeAt(k) : 32;
+    if (c !== 32) {
+      id = id * 10 + (c - 48);
+      continue;
+    }
+    const n = numberOf.get(id);
+    id = 0;
+    if (n === undefined) continue;
+    // Insertion keeps the list ascending; most members have a handful of neighbours.
+    let at = numbers.length;
+    numbers.push(n);
+    while (at > 0 && numbers[at - 1]! > n) {
+      numbers[at] = numbers[at - 1]!;
+      at--;
+    }
+    numbers[at] = n;
+  }
+  return numbers;
+}
 
 /** The read statements of one connection. */
 export class PathQueries {
@@ -185,30 +214,40 @@ export class PathQueries {
    * `path '<p>' is not valid`; following referrers it is a member without referrers (as in
    * Nix's `computeFSClosure`).
    */
-  closureGraph(
-    paths: readonly string[],
-    direction: 'references' | 'referrers',
-  ): Map<string, string[]> {
-    const graph = new Map<string, string[]>();
+  closureGraph(paths: readonly string[], direction: 'references' | 'referrers'): ClosureEdges {
     const ids: number[] = [];
+    const unknown: string[] = [];
     for (const p of paths) {
       const id = this.#queryId.get(p);
       if (id !== undefined) ids.push(id);
       else if (direction === 'references') {
         throw strataError('STRATA_ERR_STORE_NOT_VALID', { path: p });
-      } else graph.set(p, []);
+      } else unknown.push(p);
     }
-    if (ids.length === 0) return graph;
     let statement = this.#closure.get(direction);
-    if (statement === undefined) {
+    if (statement === undefined && ids.length > 0) {
       statement = this.#sqlite.prepare<[string], ClosureRow>(CLOSURE_SQL[direction]).raw(true);
       this.#closure.set(direction, statement);
     }
-    // Store paths have no spaces (Nix refuses such names), so the list splits back exactly.
-    for (const [path, neighbours] of statement.all(JSON.stringify(ids))) {
-      graph.set(path, neighbours === null ? [] : neighbours.split(' '));
+    const rows = statement === undefined ? [] : statement.all(JSON.stringify(ids));
+    const items = new Array<string>(rows.length);
+    const numberOf = new Map<number, number>();
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      items[i] = row[1];
+      numberOf.set(row[0], i);
     }
-    return graph;
+    const adjacency = new Array<number[]>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const list = rows[i]![2];
+      adjacency[i] = list === null ? [] : neighbourNumbers(list, numberOf);
+    }
+    const edges = numberedClosureEdges(items, adjacency);
+    if (unknown.length === 0) return edges;
+    // Invalid start paths of a referrers closure: members without edges, as in Nix.
+    const all: ClosureEdges = new Map(edges);
+    for (const p of unknown) if (!all.has(p)) all.set(p, []);
+    return all;
   }
 
   /** Every valid path, sorted. */

@@ -6,13 +6,14 @@
 import { strataError } from '@strata/core/errors';
 import type { StoreDir } from '@strata/core/store-path';
 import Database from 'better-sqlite3';
+import { sqliteAddon } from '../db/open.js';
 import { PathQueries } from '../db/queries.js';
 import { SCHEMA_SQL } from '../db/schema.js';
 import type { StoreDatabase } from '../db/store-database.js';
 
 /** An empty, read-only view standing in for `<dbDir>/db.sqlite`. */
 export function emptyStoreDatabase(dbDir: string, storeDir: StoreDir): StoreDatabase {
-  const sqlite = new Database(':memory:');
+  const sqlite = new Database(':memory:', { nativeBinding: sqliteAddon() });
   sqlite.exec(SCHEMA_SQL);
   const file = `${dbDir}/db.sqlite`;
   let open = true;
