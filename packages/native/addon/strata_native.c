@@ -17,6 +17,8 @@
  *       libuv thread pool (see js_write_files)
  *   copyHashFile(src, dst, size, prefix, suffix) -> Promise<Buffer>   copies a file and hashes
  *       the copy, in parallel (see js_copy_hash_file)
+ *   narHashTree(path, algorithm) -> Promise<{ digest, size }>   the NAR hash of a tree, its
+ *       system calls spread over threads (nar_hash_tree.c)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +32,8 @@
 #include <unistd.h>
 
 #include <node_api.h>
+
+#include "strata_native.h"
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -77,7 +81,7 @@ static const char *errno_name(int err) {
 }
 
 /* Builds the Error described in the header comment. */
-static napi_value errno_error(napi_env env, int err) {
+napi_value strata_errno_error(napi_env env, int err) {
   napi_value code, msg, error, num;
   if (napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code) != napi_ok ||
       napi_create_string_utf8(env, strerror(err), NAPI_AUTO_LENGTH, &msg) != napi_ok ||
@@ -88,8 +92,8 @@ static napi_value errno_error(napi_env env, int err) {
   return error;
 }
 
-static void throw_errno(napi_env env, int err) {
-  napi_value error = errno_error(env, err);
+void strata_throw_errno(napi_env env, int err) {
+  napi_value error = strata_errno_error(env, err);
   if (error != NULL) napi_throw(env, error);
   else napi_throw_error(env, NULL, strerror(err));
 }
@@ -132,7 +136,7 @@ static napi_value js_flock(napi_env env, napi_callback_info info) {
     return result;
   }
   if (err != 0) {
-    throw_errno(env, err);
+    strata_throw_errno(env, err);
     return NULL;
   }
   CHECK(env, napi_get_boolean(env, true, &result));
@@ -163,7 +167,7 @@ static void flock_complete(napi_env env, napi_status status, void *data) {
     napi_create_error(env, NULL, msg, &value);
     napi_reject_deferred(env, job->deferred, value);
   } else if (job->err != 0) {
-    value = errno_error(env, job->err);
+    value = strata_errno_error(env, job->err);
     napi_reject_deferred(env, job->deferred, value);
   } else {
     napi_get_undefined(env, &value);
@@ -182,7 +186,7 @@ static napi_value js_flock_async(napi_env env, napi_callback_info info) {
 
   FlockJob *job = calloc(1, sizeof *job);
   if (job == NULL) {
-    throw_errno(env, ENOMEM);
+    strata_throw_errno(env, ENOMEM);
     return NULL;
   }
   job->fd = fd;
@@ -217,21 +221,21 @@ static napi_value js_peer_credentials(napi_env env, napi_callback_info info) {
   /* SO_PEERCRED "succeeds" on TCP and unconnected sockets with pid 0 and the overflow uid;
      those must be errors, never an identity the daemon could trust. */
   if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0) {
-    throw_errno(env, errno);
+    strata_throw_errno(env, errno);
     return NULL;
   }
   if (domain != AF_UNIX) {
-    throw_errno(env, EAFNOSUPPORT);
+    strata_throw_errno(env, EAFNOSUPPORT);
     return NULL;
   }
   struct ucred cred;
   len = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-    throw_errno(env, errno);
+    strata_throw_errno(env, errno);
     return NULL;
   }
   if (cred.pid == 0) {
-    throw_errno(env, ENOTCONN);
+    strata_throw_errno(env, ENOTCONN);
     return NULL;
   }
   napi_value result, pid, uid, gid;
@@ -245,7 +249,7 @@ static napi_value js_peer_credentials(napi_env env, napi_callback_info info) {
   return result;
 #else
   (void)fd;
-  throw_errno(env, ENOSYS);
+  strata_throw_errno(env, ENOSYS);
   return NULL;
 #endif
 }
@@ -339,7 +343,7 @@ static void write_files_complete(napi_env env, napi_status status, void *data) {
     napi_reject_deferred(env, job->deferred, value);
   } else if (job->err != 0) {
     napi_value index, op;
-    value = errno_error(env, job->err);
+    value = strata_errno_error(env, job->err);
     if (value != NULL && napi_create_double(env, (double)job->failed_index, &index) == napi_ok &&
         napi_create_int32(env, job->failed_op, &op) == napi_ok) {
       napi_set_named_property(env, value, "index", index);
@@ -387,7 +391,7 @@ static napi_value js_write_files(napi_env env, napi_callback_info info) {
   }
   WriteFilesJob *job = calloc(1, sizeof *job);
   if (job == NULL) {
-    throw_errno(env, ENOMEM);
+    strata_throw_errno(env, ENOMEM);
     return NULL;
   }
   void *p;
@@ -620,7 +624,7 @@ static void copy_hash_complete(napi_env env, napi_status status, void *data) {
     napi_reject_deferred(env, job->deferred, value);
   } else if (job->err != 0) {
     napi_value op;
-    value = errno_error(env, job->err);
+    value = strata_errno_error(env, job->err);
     if (value != NULL && napi_create_int32(env, job->op, &op) == napi_ok)
       napi_set_named_property(env, value, "op", op);
     napi_reject_deferred(env, job->deferred, value);
@@ -659,7 +663,7 @@ static napi_value js_copy_hash_file(napi_env env, napi_callback_info info) {
   }
   CopyHashJob *job = calloc(1, sizeof *job);
   if (job == NULL) {
-    throw_errno(env, ENOMEM);
+    strata_throw_errno(env, ENOMEM);
     return NULL;
   }
   job->src = src;
@@ -706,6 +710,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_enumerable, NULL},
       {"writeFiles", NULL, js_write_files, NULL, NULL, NULL, napi_enumerable, NULL},
       {"copyHashFile", NULL, js_copy_hash_file, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"narHashTree", NULL, strata_nar_hash_tree, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

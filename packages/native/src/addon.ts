@@ -25,6 +25,8 @@ export interface NativeBinding {
     prefix: Buffer,
     suffix: Buffer,
   ): Promise<Buffer>;
+  /** The NAR hash (`algorithm`: an OpenSSL digest name) and NAR size of the tree at `path`. */
+  narHashTree(path: Buffer, algorithm: string): Promise<{ digest: Buffer; size: number }>;
 }
 
 // Relative to this module, which is in src/ (source) or dist/ (built): both one level down.

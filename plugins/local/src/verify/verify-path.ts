@@ -9,10 +9,10 @@
  *   // path '/nix/store/…-hello.txt' was modified! expected hash 'sha256:…', got 'sha256:…'
  *   process.exitCode = r.errors ? 1 : 0;
  */
-import { narHashOfPath } from '@strata/core/nar';
 import type { StoreActivity, VerifyResult } from '@strata/core/store';
 import { realPath } from '../layout/locations.js';
 import type { LocalStoreContext } from '../store/context.js';
+import { narHashOfObject } from './nar-hash.js';
 
 /** Checks the contents of `paths` (logical store paths) against their recorded NAR hashes. */
 export async function verifyPaths(
@@ -25,7 +25,7 @@ export async function verifyPaths(
   activity.progress?.(0, paths.length);
   for (const [i, path] of paths.entries()) {
     const info = queries.queryPathInfo(path);
-    const current = await narHashOfPath(realPath(ctx.locations, path), info.narHash.algorithm);
+    const current = await narHashOfObject(realPath(ctx.locations, path), info.narHash.algorithm);
     if (!current.hash.equals(info.narHash)) {
       const line = `path '${path}' was modified! expected hash '${info.narHash.toString('base32')}', got '${current.hash.toString('base32')}'`;
       messages.push(line);

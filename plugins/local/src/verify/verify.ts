@@ -20,7 +20,6 @@ import { join } from 'node:path';
 import { isStrataError, strataError } from '@strata/core/errors';
 import type { Hash } from '@strata/core/hash';
 import { ioError } from '@strata/core/io-error';
-import { narHashOfPath } from '@strata/core/nar';
 import type { VerifyOptions, VerifyResult } from '@strata/core/store';
 import { flock, flockAsync } from '@strata/native';
 import type { StoreDatabase } from '../db/store-database.js';
@@ -28,6 +27,7 @@ import { realPath } from '../layout/locations.js';
 import { linkKey, linksDir } from '../optimise/link-key.js';
 import { readDirNames } from '../optimise/read-dir.js';
 import type { LocalStoreContext } from '../store/context.js';
+import { narHashOfObject } from './nar-hash.js';
 
 /** Ways for a store built on this one to narrow what is checked. */
 export interface VerifyHooks {
@@ -184,7 +184,7 @@ class Verifier {
     const queries = this.#db.queries;
     try {
       const info = queries.queryPathInfo(path);
-      const current = await narHashOfPath(
+      const current = await narHashOfObject(
         realPath(this.#ctx.locations, path),
         info.narHash.algorithm,
       );
