@@ -38,7 +38,7 @@
 
 #define READERS 2
 #define SMALL_FILE ((uint64_t)1 << 20)
-#define READ_AHEAD ((uint64_t)64 << 20)
+#define READ_AHEAD ((uint64_t)16 << 20)
 #define MAX_ITEMS_AHEAD 65536
 #define BIG_STEP ((size_t)1 << 20)
 /* Items change hands in batches: a lock and a wake-up per item cost more than reading it. */

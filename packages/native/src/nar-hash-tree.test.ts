@@ -79,7 +79,7 @@ test('more items than a batch and more bytes than the read-ahead: still in NAR o
       writeFileSync(join(root, `d${d}`, `f${f}`), bytes((d * 131 + f * 17) % 3000, d * 100 + f));
     }
   }
-  // 80 files of 1 MiB: more than the 64 MiB the readers may hold.
+  // 80 files of 1 MiB: five times the 16 MiB the readers may hold.
   mkdirSync(join(root, 'large'));
   for (let f = 0; f < 80; f++) writeFileSync(join(root, 'large', `m${f}`), bytes(MiB, 1000 + f));
   await sameAsDumper(root);
