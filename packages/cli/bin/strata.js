@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// The `strata` command: runs the bundled CLI (pnpm install builds it: tsc, then scripts/bundle.mjs).
-import { main } from '../bundle/index.js';
+// The `strata` command: runs the bundled CLI (pnpm install builds it: tsc, then scripts/bundle.mjs),
+// compiled through the V8 code caches recorded at build time (code-cache.cjs).
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+require('./code-cache.cjs').installCodeCache();
+const { main } = require('../bundle/index.cjs');
 
 const code = await main(process.argv.slice(2));
 // main() resolves only once the command's work and output are done. Letting the event loop run

@@ -18,9 +18,11 @@ import {
   type StorePlugin,
   StoreRegistry,
 } from '@strata/core';
-import dummyPlugin from '@strata/plugin-dummy';
-import localPlugin from '@strata/plugin-local';
-import localOverlayPlugin from '@strata/plugin-local-overlay';
+// Named, not default, imports: the packages load as CommonJS bundles, whose default export
+// Node-style interop would take to be the whole module.
+import { dummyPlugin } from '@strata/plugin-dummy';
+import { localPlugin } from '@strata/plugin-local';
+import { localOverlayPlugin } from '@strata/plugin-local-overlay';
 import { type CliContext, warn } from './context.js';
 
 /** The plugins every registry starts with. */

@@ -53,8 +53,12 @@ export async function overlayReferencesClosure(
     }
     if (fromLower.length > 0) {
       const found = await lower.graph(fromLower, 'references');
-      const fresh = [...found.keys()].filter((p) => !edges.has(p));
+      const fresh =
+        edges.size === 0 ? [...found.keys()] : [...found.keys()].filter((p) => !edges.has(p));
       const alsoUpper = upper.validAmong(fresh);
+      // The usual case for paths of the lower store: the upper DB has none of them. The lower
+      // store's answer is then the whole answer, passed on as it came (with its numbering).
+      if (edges.size === 0 && pending.length === 0 && alsoUpper.size === 0) return found;
       for (const p of fresh) {
         // The upper DB's row answers for a path both layers have: asked of it next round.
         if (alsoUpper.has(p)) pending.push(p);
