@@ -2,6 +2,7 @@
 // (packages/cli/bin/code-cache.cjs). A third-party plugin importing `@strata/core` (and a
 // subpath of it) gets the CLI's own instance; `import()` from a bundle (a YAML config file needs
 // the `yaml` package) works from any directory; nothing but the command's output reaches stderr.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@strata/test-support';
@@ -46,8 +47,24 @@ export default defineStorePlugin({
 });
 `;
 
-test('the bundles have code caches recorded beside them', () => {
+const CODE_CACHE = new URL('../../packages/cli/bin/code-cache.cjs', import.meta.url).pathname;
+
+test('the bundles have code caches recorded beside them, and V8 takes them', () => {
   for (const bundle of BUNDLES) assert.ok(existsSync(`${bundle}.v8cache`), bundle);
+  const probe = `
+    const cache = require(${JSON.stringify(CODE_CACHE)});
+    cache.installCodeCache();
+    for (const b of ${JSON.stringify(BUNDLES)}) require(b);
+    process.stdout.write(JSON.stringify(cache.codeCacheStats()));`;
+  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+  assert.is(r.stderr, '');
+  const stats = JSON.parse(r.stdout) as { cached: number; rejected: number; uncached: number };
+  assert.equal(
+    { rejected: stats.rejected, uncached: stats.uncached },
+    { rejected: 0, uncached: 0 },
+  );
+  // Those four and what they require (@strata/native, under plugin-local).
+  assert.ok(stats.cached >= BUNDLES.length, JSON.stringify(stats));
 });
 
 test('a plugin importing @strata/core shares the CLI instance: its StrataError keeps its hint', () => {

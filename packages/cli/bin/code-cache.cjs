@@ -12,15 +12,19 @@
  */
 const { readFileSync } = require('node:fs');
 const Module = require('node:module');
-const { dirname, isAbsolute, resolve, sep } = require('node:path');
+const { dirname, isAbsolute, resolve } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const vm = require('node:vm');
 
-const BUNDLE = `${sep}bundle${sep}`;
+/** `require.main` as Node gives it to every module (undefined under an ES module entry). */
+const MAIN = require.main;
 
-/** Whether `filename` is one of Strata's bundles. */
-function isBundle(filename) {
-  return filename.endsWith('.cjs') && filename.includes(BUNDLE);
+/** The first line of every Strata bundle (scripts/bundle.mjs's banner). */
+const BANNER = 'var __strata_import_meta_url = ';
+
+/** Whether the module `filename` with source `content` is one of Strata's bundles. */
+function isBundle(filename, content) {
+  return filename.endsWith('.cjs') && content.startsWith(BANNER);
 }
 
 /**
@@ -56,12 +60,15 @@ function installDynamicImport() {
  * read and each bundle's script is kept in the returned map, for `createCachedData()` once a
  * workload has run (scripts/code-cache-warm.mjs).
  */
+/** Bundles compiled through a cache so far, and those whose cache V8 turned down. */
+const stats = { cached: 0, rejected: 0, uncached: 0 };
+
 function installCodeCache({ record = false } = {}) {
   const scripts = new Map();
   installDynamicImport();
   const compile = Module.prototype._compile;
   Module.prototype._compile = function compileWithCache(content, filename) {
-    if (!isBundle(filename)) return compile.call(this, content, filename);
+    if (!isBundle(filename, content)) return compile.call(this, content, filename);
     let cachedData;
     if (!record) {
       try {
@@ -75,10 +82,13 @@ function installCodeCache({ record = false } = {}) {
       cachedData,
     });
     if (record) scripts.set(filename, script);
+    else if (cachedData === undefined) stats.uncached++;
+    else if (script.cachedDataRejected) stats.rejected++;
+    else stats.cached++;
     const wrapper = script.runInThisContext({ displayErrors: true });
     const require = (id) => this.require(id);
     require.resolve = (request, options) => Module._resolveFilename(request, this, false, options);
-    require.main = process.mainModule;
+    require.main = MAIN;
     require.cache = Module._cache;
     require.extensions = Module._extensions;
     return wrapper.call(this.exports, this.exports, require, this, filename, dirname(filename));
@@ -86,4 +96,4 @@ function installCodeCache({ record = false } = {}) {
   return scripts;
 }
 
-module.exports = { installCodeCache, isBundle };
+module.exports = { installCodeCache, isBundle, codeCacheStats: () => ({ ...stats }) };
