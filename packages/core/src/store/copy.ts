@@ -2,7 +2,8 @@
  * Copying closures between any two stores (`nix copy`), written once against the `Store`
  * interface: the closure is computed in the source, paths the destination already has are
  * skipped, and the rest are streamed NAR by NAR, references before referrers, so the
- * destination never holds a path whose references are missing.
+ * destination never holds a path whose references are missing. A destination with `addNars`
+ * takes them all in one call (the local store then registers them in batches).
  *
  * @example
  *   const copied = await copyClosure(from, to, ['/nix/store/…-hello'], { checkSigs: false });
@@ -42,13 +43,25 @@ export async function copyClosure(
   const missing = wanted.filter((p) => !present.has(p));
   const order = (await topoSortStorePaths(from, missing)).reverse();
   const copied: string[] = [];
+  const addOptions = options.checkSigs === undefined ? {} : { checkSigs: options.checkSigs };
+  if (to.addNars !== undefined) {
+    const narSizes = new Map<string, number>();
+    const items = async function* () {
+      for (const path of order) {
+        const info = await from.queryPathInfo(path);
+        narSizes.set(path, info.narSize);
+        yield { info, nar: () => from.narFromPath(path) };
+      }
+    };
+    for await (const path of to.addNars(items(), addOptions)) {
+      copied.push(path);
+      options.onCopied?.(path, narSizes.get(path) ?? 0);
+    }
+    return copied;
+  }
   for (const path of order) {
     const info = await from.queryPathInfo(path);
-    await to.addNar(
-      info,
-      from.narFromPath(path),
-      options.checkSigs === undefined ? {} : { checkSigs: options.checkSigs },
-    );
+    await to.addNar(info, from.narFromPath(path), addOptions);
     copied.push(path);
     options.onCopied?.(path, info.narSize);
   }

@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { type PathInfo, StoreRegistry } from '@strata/core';
+import { copyClosure, type PathInfo, StoreRegistry } from '@strata/core';
 import { hashBytes } from '@strata/core/hash';
 import { encodeNar } from '@strata/core/nar';
 import { generateSecretKey, makePathInfo, signPathInfo } from '@strata/core/path-info';
@@ -519,6 +519,57 @@ nixTest(
     }
   },
 );
+
+test('copyClosure into a local store takes the addNars road: all in order; a bad object mid-way keeps those before it', async () => {
+  const t = tempDir();
+  try {
+    const items = graph(30, 10);
+    const source = await open(join(t.path, 'source'));
+    await addAll(source, streamOf(items));
+    const top = items[29]!.info.path;
+    const closure = items.slice(20).map((i) => i.info.path);
+
+    const good = join(t.path, 'good');
+    const to = await open(good);
+    const addNars = to.addNars!.bind(to);
+    let calls = 0;
+    to.addNars = (...args) => {
+      calls++;
+      return addNars(...args);
+    };
+    const progress: string[] = [];
+    const copied = await copyClosure(source, to, [top], {
+      checkSigs: false,
+      onCopied: (p) => progress.push(p),
+    });
+    assert.equal(copied, closure, 'references first, as the chain goes');
+    assert.equal(progress, closure);
+    assert.is(calls, 1, 'one addNars call for the whole closure');
+    assert.equal((await to.queryPathInfo(top)).references, items[29]!.info.references);
+    await to.close();
+
+    // The 25th path's file changes in the source after it was registered: its NAR no longer
+    // matches the recorded hash, so the destination refuses it and everything after it.
+    const bad = items[24]!.info.path;
+    const file = join(t.path, 'source', bad);
+    chmodSync(file, 0o644);
+    writeFileSync(file, 'tampered');
+    const broken = join(t.path, 'broken');
+    const into = await open(broken);
+    await rejectsWith(
+      () => copyClosure(source, into, [top], { checkSigs: false }),
+      'STRATA_ERR_STORE_NAR_HASH_MISMATCH',
+    );
+    for (const [i, path] of closure.entries()) {
+      assert.is(await into.isValidPath(path), i < 4, path);
+    }
+    assert.not.ok(existsSync(join(broken, bad)), 'nothing of the refused object on disk');
+    await into.close();
+    await source.close();
+  } finally {
+    t.cleanup();
+  }
+});
 
 test('a lock held by another process: the batch before it becomes valid while the import waits', async () => {
   const t = tempDir();
