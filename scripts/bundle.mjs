@@ -111,6 +111,9 @@ const dynamicImportsThroughHook = {
   name: 'dynamic-imports-through-hook',
   setup(b) {
     b.onLoad({ filter: /[\\/](packages|plugins)[\\/][^\\/]+[\\/]dist[\\/].*\.js$/ }, (args) => {
+      if (!args.path.startsWith(ROOT + sep) || args.path.includes(`${sep}node_modules${sep}`)) {
+        return undefined;
+      }
       const source = readFileSync(args.path, 'utf8');
       return { contents: source.replace(/\bimport\((?!['"]\.)/g, '__strataImport('), loader: 'js' };
     });
