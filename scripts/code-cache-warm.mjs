@@ -10,7 +10,7 @@
  *
  * Usage: node scripts/code-cache-warm.mjs   (run by scripts/bundle.mjs)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -73,7 +73,9 @@ try {
     await run('--store', store, ...args);
   }
   for (const [filename, script] of scripts) {
-    writeFileSync(`${filename}.v8cache`, script.createCachedData());
+    // Written beside and renamed: a process starting meanwhile reads a whole cache or none.
+    writeFileSync(`${filename}.v8cache.tmp`, script.createCachedData());
+    renameSync(`${filename}.v8cache.tmp`, `${filename}.v8cache`);
   }
   process.stdout.write(`recorded V8 code caches for ${scripts.size} bundles\n`);
 } finally {
