@@ -6,6 +6,7 @@
  */
 export * from './copy-hash-file.js';
 export * from './flock.js';
+export * from './nar-hash-of-object.js';
 export * from './nar-hash-tree.js';
 export * from './peer-credentials.js';
 export * from './write-files.js';

@@ -9,6 +9,7 @@ import { isStrataError, narHashOfPath } from '@strata/core';
 import { NIX, requires, tempDir } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { narHashOfObject } from './nar-hash-of-object.js';
 import { narHashTree } from './nar-hash-tree.js';
 
 const test = suite('narHashTree: NAR hashes of trees, threaded');
@@ -142,6 +143,31 @@ test('the first failure in NAR order wins, and nothing leaks into the next call'
     assert.ok(got.message.includes(join(root, 'f300p')), got.message);
   }
   await sameAsDumper(join(root, 'f000'));
+});
+
+test('narHashOfObject: the same hash and size whichever way it takes', async () => {
+  const root = mixedTree('by-kind');
+  for (const path of [
+    root,
+    join(root, 'a'),
+    join(root, 'run.sh'),
+    join(root, 'exactly-1MiB'),
+    join(root, 'big'),
+    join(root, 'sub', 'link'),
+    join(root, 'empty-dir'),
+  ]) {
+    const got = await narHashOfObject(path, 'sha512');
+    const js = await narHashOfPath(path, 'sha512', { offloadAfterBytes: Number.POSITIVE_INFINITY });
+    assert.is(got.hash.toString('base16'), js.hash.toString('base16'), path);
+    assert.is(got.size, js.size, path);
+  }
+  const missing = join(dir.path, 'gone');
+  try {
+    await narHashOfObject(missing);
+    assert.unreachable('a missing path must fail');
+  } catch (e) {
+    assert.is((e as Error).message, `getting status of '${missing}': No such file or directory`);
+  }
 });
 
 test('bad arguments are refused before any work', async () => {

@@ -12,7 +12,7 @@ import {
   parseHashAlgorithm,
   parseHashAny,
 } from '@strata/core/hash';
-import { narHashOfPath } from '@strata/core/nar';
+import { narHashOfObject } from '@strata/native';
 import { Command } from 'commander';
 import { type CliContext, println } from '../context.js';
 
@@ -63,7 +63,7 @@ export function register(program: Command, ctx: CliContext): void {
     hashCommand(
       'path',
       ctx,
-      async (algo, path) => (await narHashOfPath(path, algo)).hash,
+      async (algo, path) => (await narHashOfObject(path, algo)).hash,
       'hash the NAR serialisation of a path (like nix hash path / nix-hash)',
     ),
   );

@@ -5,7 +5,6 @@
  */
 import { basename, resolve } from 'node:path';
 import { hashFile, hashStream, parseHashAlgorithm, parseHashAny } from '@strata/core/hash';
-import { narHashOfPath } from '@strata/core/nar';
 import {
   makeFixedOutputPath,
   makeOutputPath,
@@ -14,6 +13,7 @@ import {
   StoreDir,
   type StorePath,
 } from '@strata/core/store-path';
+import { narHashOfObject } from '@strata/native';
 import { Command } from 'commander';
 import { type CliContext, printJson, println } from '../context.js';
 
@@ -91,7 +91,7 @@ export function register(program: Command, ctx: CliContext): void {
     const abs = resolve(ctx.cwd, path);
     const name = opts.name ?? basename(abs);
     // The name is checked by makeSourcePath, with the hash part in the message (as Nix does).
-    const { hash } = await narHashOfPath(abs);
+    const { hash } = await narHashOfObject(abs);
     println(ctx, dir.print(makeSourcePath(name, hash, parseRefs(dir, opts.ref), false, dir)));
   });
 

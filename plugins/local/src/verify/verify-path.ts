@@ -10,9 +10,9 @@
  *   process.exitCode = r.errors ? 1 : 0;
  */
 import type { StoreActivity, VerifyResult } from '@strata/core/store';
+import { narHashOfObject } from '@strata/native';
 import { realPath } from '../layout/locations.js';
 import type { LocalStoreContext } from '../store/context.js';
-import { narHashOfObject } from './nar-hash.js';
 
 /** Checks the contents of `paths` (logical store paths) against their recorded NAR hashes. */
 export async function verifyPaths(

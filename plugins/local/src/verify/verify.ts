@@ -21,13 +21,12 @@ import { isStrataError, strataError } from '@strata/core/errors';
 import type { Hash } from '@strata/core/hash';
 import { ioError } from '@strata/core/io-error';
 import type { VerifyOptions, VerifyResult } from '@strata/core/store';
-import { flock, flockAsync } from '@strata/native';
+import { flock, flockAsync, narHashOfObject } from '@strata/native';
 import type { StoreDatabase } from '../db/store-database.js';
 import { realPath } from '../layout/locations.js';
 import { linkKey, linksDir } from '../optimise/link-key.js';
 import { readDirNames } from '../optimise/read-dir.js';
 import type { LocalStoreContext } from '../store/context.js';
-import { narHashOfObject } from './nar-hash.js';
 
 /** Ways for a store built on this one to narrow what is checked. */
 export interface VerifyHooks {
