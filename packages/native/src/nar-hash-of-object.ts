@@ -1,9 +1,11 @@
 /**
- * The NAR hash of a file system object, the fastest way for its kind: trees and big files
- * through the add-on's threaded hasher (`narHashTree`: the system calls for many small files
- * run on both cores while another thread hashes), a small file or a symlink right here with
- * core's dumper (starting threads would cost more than hashing it). Used by `verify
- * --check-contents`, `--verify-path`, `strata hash path` and `strata store-path source`.
+ * The NAR hash of a file system object, the fastest way for its kind: a directory through the
+ * add-on's threaded hasher (`narHashTree`: the system calls for many small files run on both
+ * cores while another thread hashes), a file or a symlink with core's dumper (for a small one,
+ * starting threads would cost more than hashing it; a big one core reads while a worker
+ * thread hashes, where `narHashTree` reads and hashes a big file on one thread, 1.4 s against
+ * 0.8 s for 1 GiB). Used by `verify --check-contents`, `--verify-path`, `strata hash path` and
+ * `strata store-path source`.
  *
  * @example
  *   const { hash, size } = await narHashOfObject('/nix/store/…-tree', 'sha256');
@@ -11,9 +13,6 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { type HashAlgorithm, ioError, type NarHashResult, narHashOfPath } from '@strata/core';
 import { narHashTree } from './nar-hash-tree.js';
-
-/** Files up to this size are hashed on this thread. */
-const SMALL_FILE = 1 << 20;
 
 /** The NAR hash and size of the object at `path` (a symlink there is not followed). */
 export async function narHashOfObject(
@@ -26,8 +25,5 @@ export async function narHashOfObject(
   } catch (e) {
     throw ioError('getting status of', path, e);
   }
-  if (st.isDirectory() || (st.isFile() && st.size > SMALL_FILE)) {
-    return narHashTree(path, algorithm);
-  }
-  return narHashOfPath(path, algorithm);
+  return st.isDirectory() ? narHashTree(path, algorithm) : narHashOfPath(path, algorithm);
 }
