@@ -1,15 +1,16 @@
 // Bad input to the format commands, run as a process: exit code 1, exactly one `error: …` line
 // (worded as Nix 2.8 words the same failure, compared with Nix where it has an equivalent),
 // and nothing created or changed on disk. Also `--help` on every command and subcommand.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NIX, nixFails, nixRaw, requires, withTempDir } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   assertFails,
+  BIN,
   nixError,
   type RunResult,
   randomTree,
@@ -303,6 +304,36 @@ test('usage errors: unknown command or option, missing argument', async () => {
     ];
     for (const [args, message] of cases) assertFails(failsIn(dir, args), message, args.join(' '));
   });
+});
+
+test('stdout: a reader that goes away ends the output quietly (exit 0, as Nix); a full disk fails', async () => {
+  // ~300 KB of text, far more than a pipe holds, so writes are still pending when the reader
+  // closes its end.
+  const hashes = Array.from({ length: 5000 }, (_, i) =>
+    createHash('sha256').update(String(i)).digest('hex'),
+  );
+  const args = [BIN, 'hash', 'convert', '--type', 'sha256', '--to', 'base32', ...hashes];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const first = await new Promise<Buffer>((resolve) => child.stdout.once('data', resolve));
+  assert.match(first.toString(), /^[0-9a-z]{52}\n/);
+  child.stdout.destroy();
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  assert.is(stderr, '');
+  assert.is(status, 0);
+
+  if (!existsSync('/dev/full')) return;
+  const full = openSync('/dev/full', 'w');
+  try {
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', full, 'pipe'] });
+    assert.is(r.stderr.toString(), 'error: writing to file: No space left on device\n');
+    assert.is(r.status, 1);
+  } finally {
+    closeSync(full);
+  }
 });
 
 test('--help works on every command and subcommand', () => {

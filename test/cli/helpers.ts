@@ -21,7 +21,7 @@ import {
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 
-const BIN = new URL('../../packages/cli/bin/strata.js', import.meta.url).pathname;
+export const BIN = new URL('../../packages/cli/bin/strata.js', import.meta.url).pathname;
 
 /** What one run of `strata` produced. */
 export interface RunResult {

@@ -6,6 +6,7 @@
  *   process.exitCode = await main(['hash', 'path', '.']);
  */
 
+import { getSystemErrorMap } from 'node:util';
 import { isStrataError } from '@strata/core/errors';
 import { CommanderError } from 'commander';
 import type { CliContext } from './context.js';
@@ -29,6 +30,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const stdout = (options.stdout ?? process.stdout) as CliContext['stdout'];
   const stderr = (options.stderr ?? process.stderr) as CliContext['stderr'];
   let verbose = argv.some((a) => /^(-v+|--verbose)$/.test(a));
+  const output = watchStdout(stdout);
+  let failure: unknown;
   try {
     const { flags, rest } = extractGlobalFlags(argv);
     verbose = flags.verbose > 0;
@@ -43,15 +46,60 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     // `strata help CMD` documents CMD, so CMD is the one to load.
     const words = rest.filter((a) => !a.startsWith('-'));
     const program = await buildProgram(ctx, words[0] === 'help' ? words[1] : words[0]);
-    if (rest.length === 0) {
-      program.outputHelp();
-      return 0;
-    }
-    await program.parseAsync(rest, { from: 'user' });
-    return 0;
+    if (rest.length === 0) program.outputHelp();
+    else await program.parseAsync(rest, { from: 'user' });
   } catch (e) {
-    return reportError(e, stderr, verbose);
+    failure = e;
   }
+  try {
+    await output.settled();
+  } finally {
+    output.stop();
+  }
+  // A failed write to stdout is what went wrong first, whatever the command made of it.
+  if (output.error !== undefined) failure = output.error;
+  return failure === undefined ? 0 : reportError(failure, stderr, verbose);
+}
+
+/**
+ * Watches stdout for write errors while a command runs. A reader that went away
+ * (`strata query requisites x | head`, EPIPE) is not an error: the rest of the output is
+ * dropped and the command finishes its work, as Nix's commands do. Any other failure (a full
+ * disk under `> file`) makes the command fail with it once its work is done.
+ */
+function watchStdout(stdout: NodeJS.WritableStream) {
+  const state = {
+    error: undefined as Error | undefined,
+    /**
+     * Resolves once every write so far has succeeded or failed (and its error was seen). Only
+     * the process's own stdout is waited for: it always drains, while a caller's stream may
+     * be read only after main() returns.
+     */
+    settled: async () => {
+      const out = stdout as NodeJS.WritableStream & {
+        writableLength?: number;
+        destroyed?: boolean;
+      };
+      if (out === process.stdout && !out.destroyed && (out.writableLength ?? 0) > 0) {
+        await new Promise<void>((resolve) => out.write('', () => resolve()));
+      }
+      // A failed write's 'error' is emitted on a later tick.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    },
+    stop: () => stdout.off('error', onError),
+  };
+  const onError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    state.error ??= new Error(`writing to file: ${systemMessage(e)}`);
+  };
+  stdout.on('error', onError);
+  return state;
+}
+
+/** strerror's text for a system error, as Nix prints it ("No space left on device"). */
+function systemMessage(e: NodeJS.ErrnoException): string {
+  const text = e.errno === undefined ? undefined : getSystemErrorMap().get(e.errno)?.[1];
+  return text === undefined ? e.message : text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Prints `e` the way Nix does (`error: …`, `hint: …`) and returns the exit code. */
