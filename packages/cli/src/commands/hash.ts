@@ -14,7 +14,7 @@ import {
 } from '@strata/core/hash';
 import { narHashOfObject } from '@strata/native';
 import { Command } from 'commander';
-import { type CliContext, println } from '../context.js';
+import { type CliContext, printLines, println } from '../context.js';
 
 /** Adds the encoding flags; returns a getter for the one given last (default `fallback`). */
 function encodingFlags(cmd: Command, fallback: HashEncoding): () => HashEncoding {
@@ -90,7 +90,9 @@ export function register(program: Command, ctx: CliContext): void {
     }
     const to = (opts.to === 'nix32' ? 'base32' : opts.to) as HashEncoding;
     const algo = opts.type === undefined ? undefined : parseHashAlgorithm(opts.type);
-    for (const h of hashes) println(ctx, render(parseHashAny(h, algo), to));
+    return printLines(ctx, (println) => {
+      for (const h of hashes) println(render(parseHashAny(h, algo), to));
+    });
   });
   hash.addCommand(convert);
 }

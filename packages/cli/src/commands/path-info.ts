@@ -19,7 +19,7 @@ import {
 } from '@strata/core';
 import { renderContentAddress } from '@strata/core/store-path';
 import type { Command } from 'commander';
-import { type CliContext, println } from '../context.js';
+import { type CliContext, printLines } from '../context.js';
 import { resolveStorePathArg, withStore } from '../open-store.js';
 import { pathInfoSize } from '../render/sizes.js';
 
@@ -69,21 +69,23 @@ async function printText(
   const width = Math.max(0, ...sorted.map((p) => p.length));
   const columns = opts.size || opts.closureSize || opts.sigs;
   const human = opts.humanReadable === true;
-  for (const path of sorted) {
-    const info = await store.queryPathInfo(path);
-    let line = path;
-    if (columns) line += ' '.repeat(width - path.length);
-    if (opts.size) line += pathInfoSize(info.narSize, human);
-    if (opts.closureSize) line += pathInfoSize(await closureSize(store, path), human);
-    if (opts.sigs) {
-      const ss: string[] = [];
-      if (info.ultimate) ss.push('ultimate');
-      if (info.ca !== undefined) ss.push(`ca:${renderContentAddress(info.ca)}`);
-      ss.push(...info.sigs);
-      line += `\t${ss.join(' ')}`;
+  await printLines(ctx, async (println) => {
+    for (const path of sorted) {
+      const info = await store.queryPathInfo(path);
+      let line = path;
+      if (columns) line += ' '.repeat(width - path.length);
+      if (opts.size) line += pathInfoSize(info.narSize, human);
+      if (opts.closureSize) line += pathInfoSize(await closureSize(store, path), human);
+      if (opts.sigs) {
+        const ss: string[] = [];
+        if (info.ultimate) ss.push('ultimate');
+        if (info.ca !== undefined) ss.push(`ca:${renderContentAddress(info.ca)}`);
+        ss.push(...info.sigs);
+        line += `\t${ss.join(' ')}`;
+      }
+      println(line);
     }
-    println(ctx, line);
-  }
+  });
 }
 
 export function register(program: Command, ctx: CliContext): void {

@@ -17,7 +17,7 @@ import {
   topoSortStorePaths,
 } from '@strata/core';
 import { type Command, Option } from 'commander';
-import { type CliContext, println } from '../context.js';
+import { type CliContext, LineWriter, printLines } from '../context.js';
 import { resolveStorePathArg, withStore } from '../open-store.js';
 import { dotGraphLines, treeLines } from '../render/graph.js';
 
@@ -37,20 +37,11 @@ const KINDS: Record<string, string> = {
   graph: 'the references as a Graphviz graph (nix-store -q --graph)',
 };
 
-/** Output is written in pieces of about this many characters, not a write per line. */
-const WRITE_CHUNK = 1 << 16;
-
 /** Prints topologically sorted paths in reverse: references before their referrers. */
 function printReversed(ctx: CliContext, sorted: readonly string[]): void {
-  let chunk = '';
-  for (let i = sorted.length - 1; i >= 0; i--) {
-    chunk += `${sorted[i]}\n`;
-    if (chunk.length >= WRITE_CHUNK) {
-      ctx.stdout.write(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk !== '') ctx.stdout.write(chunk);
+  const out = new LineWriter(ctx);
+  for (let i = sorted.length - 1; i >= 0; i--) out.line(sorted[i]);
+  out.flush();
 }
 
 /** Prints `paths` in reverse topological order: references before their referrers. */
@@ -77,7 +68,6 @@ async function runQuery(
   includeOutputs: boolean,
 ): Promise<void> {
   const paths = args.map((a) => resolveStorePathArg(ctx, store, a));
-  const out = (line: string) => ctx.stdout.write(line);
   switch (kind) {
     case 'references': {
       const all = new Set<string>();
@@ -94,28 +84,33 @@ async function runQuery(
     case 'referrers-closure':
       return printClosure(ctx, await computeClosureGraph(store, paths, { direction: 'referrers' }));
     case 'deriver':
-      for (const p of paths)
-        println(ctx, (await store.queryPathInfo(p)).deriver ?? 'unknown-deriver');
-      return;
+      return printLines(ctx, async (println) => {
+        for (const p of paths) println((await store.queryPathInfo(p)).deriver ?? 'unknown-deriver');
+      });
     case 'valid-derivers':
-      for (const p of paths) for (const d of await store.queryValidDerivers(p)) println(ctx, d);
-      return;
+      return printLines(ctx, async (println) => {
+        for (const p of paths) for (const d of await store.queryValidDerivers(p)) println(d);
+      });
     case 'outputs':
-      for (const p of paths) for (const o of await outputsOf(store, p)) println(ctx, o);
-      return;
+      return printLines(ctx, async (println) => {
+        for (const p of paths) for (const o of await outputsOf(store, p)) println(o);
+      });
     case 'hash':
-      for (const p of paths)
-        println(ctx, (await store.queryPathInfo(p)).narHash.toString('base32'));
-      return;
+      return printLines(ctx, async (println) => {
+        for (const p of paths) println((await store.queryPathInfo(p)).narHash.toString('base32'));
+      });
     case 'size':
-      for (const p of paths) println(ctx, String((await store.queryPathInfo(p)).narSize));
-      return;
+      return printLines(ctx, async (println) => {
+        for (const p of paths) println(String((await store.queryPathInfo(p)).narSize));
+      });
     case 'tree':
-      for await (const line of treeLines(store, paths)) out(line);
-      return;
+      return printLines(ctx, async (_, out) => {
+        for await (const line of treeLines(store, paths)) out(line);
+      });
     case 'graph':
-      for await (const line of dotGraphLines(store, paths)) out(line);
-      return;
+      return printLines(ctx, async (_, out) => {
+        for await (const line of dotGraphLines(store, paths)) out(line);
+      });
     case 'roots': {
       // Roots of everything that would keep the paths alive: their referrers' closure, with
       // derivers' outputs as keep-derivations (Nix's default) has it.
@@ -123,13 +118,14 @@ async function runQuery(
         await computeClosure(store, paths, { direction: 'referrers', includeDerivers: true }),
       );
       const roots = await store.findRoots();
-      for (const target of [...roots.keys()].sort(compareBytewise)) {
-        if (!alive.has(target)) continue;
-        for (const link of [...roots.get(target)!].sort(compareBytewise)) {
-          println(ctx, `${link} -> ${target}`);
+      return printLines(ctx, (println) => {
+        for (const target of [...roots.keys()].sort(compareBytewise)) {
+          if (!alive.has(target)) continue;
+          for (const link of [...roots.get(target)!].sort(compareBytewise)) {
+            println(`${link} -> ${target}`);
+          }
         }
-      }
-      return;
+      });
     }
   }
 }

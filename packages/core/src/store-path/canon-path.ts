@@ -7,9 +7,14 @@
  */
 import { strataError } from '../errors.js';
 
+/** Matches a `//`, a `/.` or `/..` component, or a final `/` (beyond the root). */
+const NOT_CANONICAL = /\/\/|\/\.\.?(\/|$)|[\s\S]\/$/;
+
 /** Canonicalises the absolute path `path`; fails with `not an absolute path: '<path>'`. */
 export function canonPath(path: string): string {
   if (!path.startsWith('/')) throw strataError('STRATA_ERR_STORE_PATH_NOT_ABSOLUTE', { path });
+  // Most paths given are canonical already: no empty, `.` or `..` component, no final `/`.
+  if (!NOT_CANONICAL.test(path)) return path;
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;

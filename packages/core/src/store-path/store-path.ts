@@ -73,6 +73,9 @@ export function sortStorePaths(paths: Iterable<StorePath>): StorePath[] {
   return sorted.filter((p, i) => i === 0 || p.baseName !== sorted[i - 1].baseName);
 }
 
+/** A base name every check below accepts: hash part, `-`, 1–211 name characters, no leading dot. */
+const PLAIN_VALID_BASE_NAME = /^[0-9a-df-np-sv-z]{32}-[0-9a-zA-Z+\-_?=][0-9a-zA-Z+\-._?=]{0,210}$/;
+
 function isHashChar(code: number): boolean {
   // 0-9 and a-z except e, o, u, t.
   if (code >= 0x30 && code <= 0x39) return true;
@@ -132,6 +135,10 @@ export function validateStorePathName(name: string, base = name, path = base): v
  * message names (the full path when the caller has one).
  */
 export function parseStorePathBaseName(base: string, path = base): StorePath {
+  // Almost every base name is valid: one regular expression decides that before the checks
+  // below, which only tell what is wrong, in Nix's order. (A name that starts with a dot
+  // always takes the long way, for the dot rule.)
+  if (PLAIN_VALID_BASE_NAME.test(base)) return StorePath.fromValidBaseName(base);
   if (base.length < STORE_PATH_HASH_LENGTH + 1) {
     throw strataError('STRATA_ERR_STORE_PATH_TOO_SHORT', { base });
   }

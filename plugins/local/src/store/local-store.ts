@@ -261,9 +261,10 @@ export class LocalStore extends BaseStore {
    * store drops the cache (see {@link invalidatePathInfoCache}).
    */
   override async queryPathInfo(path: string): Promise<PathInfo> {
-    const p = this.parse(path);
-    const hit = this.#infoCache.get(p);
+    // Keys are canonical store paths, so a hit on `path` as given needs no parsing.
+    const hit = this.#infoCache.get(path);
     if (hit !== undefined) return hit;
+    const p = this.parse(path);
     const info = this.database().queries.queryPathInfo(p);
     if (this.#infoCacheSize > 0) {
       if (this.#infoCache.size >= this.#infoCacheSize) {
