@@ -66,4 +66,20 @@ realTest('add, delete and the remount warning through the CLI', () =>
   }),
 );
 
+realTest('add --text finds references to paths only the lower store has', () =>
+  withVolume(async (env) => {
+    const lib = env.nixAdd(env.A, 'lib', 'lib contents\n');
+    env.mountOverlay();
+    const store = ['--store', env.url(), ...FEATURES, ...QUIET_GLOBALS];
+    const text = env.file('app', `uses ${lib}/bin/x\n`);
+    const add = strata([...store, 'add', '--text', text]);
+    assert.is(add.status, 0, add.stderr);
+    const path = add.stdout.toString('utf8').trim();
+    const expected = strata(['store-path', 'text', '--ref', lib, 'app', text]);
+    assert.is(path, expected.stdout.toString('utf8').trim());
+    const refs = strata([...store, 'query', 'references', path]);
+    assert.is(refs.stdout.toString('utf8'), `${lib}\n`);
+  }),
+);
+
 test.run();

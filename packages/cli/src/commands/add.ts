@@ -14,7 +14,7 @@ import { basename, resolve } from 'node:path';
 import type { Store } from '@strata/core';
 import { strataError } from '@strata/core/errors';
 import { ioError } from '@strata/core/io-error';
-import { scanForReferences } from '@strata/core/references';
+import { hashPartsIn } from '@strata/core/references';
 import type { Command } from 'commander';
 import { type CliContext, printJson, println } from '../context.js';
 import { withStore } from '../open-store.js';
@@ -34,8 +34,21 @@ async function addText(store: Store, file: string, name: string): Promise<string
   } catch (e) {
     throw ioError('opening file', file, e);
   }
-  const refs = await scanForReferences([text], await store.queryAllValidPaths());
-  return store.addTextToStore(name, text, [...refs]);
+  return store.addTextToStore(name, text, await mentionedValidPaths(store, text));
+}
+
+/**
+ * The valid store paths whose hash part occurs in `text`. Each hash part found is looked up,
+ * rather than the text scanned for every valid path: a layered store (an overlay) lists only
+ * its own layer's paths, yet references may be to any layer's.
+ */
+async function mentionedValidPaths(store: Store, text: Uint8Array): Promise<string[]> {
+  const found = new Set<string>();
+  for (const part of hashPartsIn(text)) {
+    const path = await store.queryPathFromHashPart(part);
+    if (path !== undefined) found.add(path);
+  }
+  return [...found];
 }
 
 export function register(program: Command, ctx: CliContext): void {

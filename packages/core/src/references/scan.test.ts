@@ -10,7 +10,7 @@ import { dumpPath } from '../nar/fs/dump.js';
 import { seededRandom } from '../nar/testing.js';
 import { narEventsOfTree } from '../nar/tree.js';
 import { encodeNar } from '../nar/write.js';
-import { ReferenceScanner, scanForReferences } from './scan.js';
+import { hashPartsIn, ReferenceScanner, scanForReferences } from './scan.js';
 
 const test = suite('reference scanner');
 const nixTest = requires(test, NIX);
@@ -225,5 +225,13 @@ nixTest(
     });
   },
 );
+
+test('hashPartsIn: every distinct run of 32 Nix32 characters, overlapping ones too', () => {
+  const h = 'xrabnx1r49hn890prhx86h6iyn19p976';
+  const text = Buffer.from(`see /nix/store/${h}-x and ${h}0 but not ${h.slice(1)}e${h}`);
+  assert.equal([...hashPartsIn(text)].sort(), [h, `${h.slice(1)}0`].sort());
+  assert.equal(hashPartsIn(Buffer.from('')).size, 0);
+  assert.equal(hashPartsIn(Buffer.from('e'.repeat(100))).size, 0);
+});
 
 test.run();

@@ -169,3 +169,22 @@ export async function scanForReferences(
   }
   return scanner.found;
 }
+
+/**
+ * Every distinct run of 32 Nix32 characters in `bytes`: the hash parts it could mention, for
+ * when the candidates are not known in advance (a store asked by hash part instead).
+ */
+export function hashPartsIn(bytes: Uint8Array): Set<string> {
+  const parts = new Set<string>();
+  let run = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (IS_NIX32[bytes[i]] === 0) {
+      run = 0;
+      continue;
+    }
+    if (++run >= HASH_PART_LENGTH) {
+      parts.add(String.fromCharCode(...bytes.subarray(i + 1 - HASH_PART_LENGTH, i + 1)));
+    }
+  }
+  return parts;
+}
