@@ -24,9 +24,10 @@ export const LOCAL_STORE_SETTINGS: SettingsSchema = extendSchema(LOCAL_FS_STORE_
     name: 'read-only',
     type: { kind: 'bool' },
     default: false,
-    experimentalFeature: 'read-only-local-store',
+    // Not gated as a setting (dropped with a warning): like Nix, opening a store with it set
+    // fails unless `read-only-local-store` is enabled, so it is never silently ignored.
     description:
-      'Open the store read-only: the database is opened immutable, no lock is taken, no temporary root is written and nothing on disk changes. Every write fails. For stores on read-only media, or a lower store shared by many overlays. Changes that another process still holds in the SQLite write-ahead log are not seen.',
+      'Needs the experimental feature `read-only-local-store`. Open the store read-only: the database is opened immutable, no lock is taken, no temporary root is written and nothing on disk changes. Every write fails. For stores on read-only media, or a lower store shared by many overlays. Changes that another process still holds in the SQLite write-ahead log are not seen.',
   },
 ]);
 

@@ -109,6 +109,26 @@ test('opening a store that does not exist creates nothing and reads as empty', a
   }
 });
 
+test("read-only=true without the read-only-local-store feature: Nix's error, nothing written", async () => {
+  const t = tempDir();
+  try {
+    const root = join(t.path, 'r');
+    const store = await open(root);
+    await store.addTextToStore('seed', 'seed');
+    await store.close();
+    const before = snapshot(root);
+    await rejectsWith(
+      () =>
+        registry.openStore(`local?root=${encodeURIComponent(root)}&read-only=true`, { env: {} }),
+      'STRATA_ERR_FEATURE_DISABLED',
+      "experimental Nix feature 'read-only-local-store' is disabled; add '--extra-experimental-features read-only-local-store' to enable it",
+    );
+    assert.equal(snapshot(root), before);
+  } finally {
+    t.cleanup();
+  }
+});
+
 nixTest(
   'adds files, trees and text to the paths Nix gives them; Nix verifies the store clean',
   async () => {

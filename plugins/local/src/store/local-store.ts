@@ -47,6 +47,7 @@ import {
   type StoreConfig,
   type StoreOpenContext,
 } from '@strata/core/registry';
+import { requireExperimentalFeature } from '@strata/core/settings';
 import {
   type AddNarOptions,
   type AddToStoreOptions,
@@ -128,6 +129,9 @@ export class LocalStore extends BaseStore {
     this.#dir = new StoreDir(this.storeDir);
     this.url = config.renderReference();
     this.globals = readLocalGlobals(context.globals, context.env, process.geteuid?.() ?? 0);
+    if (config.get<boolean>('read-only') === true) {
+      requireExperimentalFeature(context.features, 'read-only-local-store');
+    }
     this.readOnly = config.get<boolean>('read-only') === true || context.role === 'lower';
     this.#infoCacheSize = config.get<number>('path-info-cache-size');
     this.capabilities = new Set<StoreCapability>(
