@@ -51,6 +51,8 @@ export function extractGlobalFlags(argv: readonly string[]): {
     } else if (arg === '--option') {
       const [name, value] = take(i, arg, 2) as [string, string];
       flags.options.push([name, value]);
+      // `--store URL` is `--option store URL`: the one given last wins, as in Nix.
+      if (name === 'store') delete flags.store;
       i += 2;
     } else if (arg.startsWith('--extra-') && arg.length > '--extra-'.length) {
       const [value] = take(i, arg, 1) as [string];

@@ -111,6 +111,8 @@ export class StoreConfig implements StoreConfigInit {
     const params = this.givenSettings();
     const v = this.reference.variant;
     if (params.length === 0 && (v.kind === 'local' || v.kind === 'daemon')) return v.kind;
+    // A local store with no settings given is `local`, however it was named (`/r`, `local:///r`).
+    if (params.length === 0 && this.scheme === 'local') return 'local';
     // A path that went into a setting (`local:///r` → root) is not rendered back, as in Nix.
     const moved =
       this.implementation.authoritySetting !== undefined && this.authorityPath !== undefined;
