@@ -3,9 +3,9 @@
 // and argument form (store paths, paths inside objects, symlinks into the store), and Nix's
 // error lines and exit codes for paths outside the store, invalid and malformed paths.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NIX, nixRaw, requires } from '@strata/test-support';
+import { NIX, nixFails, nixRaw, requires } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertFails, nixError, snapshot, strata, strataOk } from './helpers.js';
@@ -119,6 +119,18 @@ nixTest('derivers, outputs and --include-outputs match nix-store on a built deri
         assert.is(ours.toString(), expected.toString(), `query ${kind} ${args.join(' ')}`);
       }
     }
+    // --roots follows the collector's keep-outputs and keep-derivations, whatever they are.
+    for (const keepOutputs of ['true', 'false']) {
+      for (const keepDerivations of ['true', 'false']) {
+        const options = ['--option', 'keep-outputs', keepOutputs];
+        options.push('--option', 'keep-derivations', keepDerivations);
+        for (const args of [[drv], [built], [unbuilt]]) {
+          const expected = nixStore(root, ...options, '-q', '--roots', ...args);
+          const ours = strataOk(['--store', root, ...options, 'query', 'roots', ...args]);
+          assert.is(ours.toString(), expected.toString(), `roots ${options.join(' ')} ${args}`);
+        }
+      }
+    }
     const withOutputs = nixStore(root, '-qR', '--include-outputs', drv, unbuilt);
     assert.is(
       strataOk([
@@ -133,12 +145,37 @@ nixTest('derivers, outputs and --include-outputs match nix-store on a built deri
       withOutputs.toString(),
     );
     assert.is(strataOk(['--store', root, 'query', 'valid-derivers', built]).toString(), `${drv}\n`);
+    // `outputs` reads the .drv file, as Nix does: a damaged one fails, whatever the database says.
+    const drvFile = join(root, drv);
+    chmodSync(join(root, 'nix/store'), 0o755);
+    chmodSync(drvFile, 0o644);
+    writeFileSync(drvFile, 'garbage');
+    const bad = strata(['--store', root, 'query', 'outputs', drv]);
+    assertFails(
+      bad,
+      nixError(nixFails('nix-store', ['--store', root, '-q', '--outputs', drv]).stderr),
+      'outputs of a damaged .drv',
+    );
     for (const flags of [['--json'], ['--sigs'], ['--json', '-r']]) {
       assert.is(
         strataOk(['--store', root, 'path-info', ...flags, built]).toString(),
         nixPathInfo(root, [...flags, built]).toString(),
         `path-info ${flags.join(' ')}`,
       );
+    }
+  }),
+);
+
+nixTest('per-path queries print the answers for the arguments before a bad one, as Nix', () =>
+  withStoreDir((dir) => {
+    const s = makeNixStore(dir);
+    for (const kind of ['hash', 'size', 'deriver']) {
+      const args = [s.hello, s.tree, '/nix/store/foo'];
+      const nixRun = spawnSync('nix-store', ['--store', s.root, '-q', `--${kind}`, ...args]);
+      const ours = strata(['--store', s.root, 'query', kind, ...args]);
+      assert.is(ours.stdout.toString(), nixRun.stdout.toString(), kind);
+      assert.ok(nixRun.stdout.length > 0, kind);
+      assertFails(ours, nixError(nixRun.stderr.toString()), kind);
     }
   }),
 );

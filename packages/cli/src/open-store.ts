@@ -15,7 +15,7 @@ import type { Store } from '@strata/core';
 import { ioError } from '@strata/core/io-error';
 import { canonPath, dirOf, StoreDir } from '@strata/core/store-path';
 import type { CliContext } from './context.js';
-import { loadStoreEnvironment, openCommandStore } from './store-registry.js';
+import { loadStoreEnvironment, openCommandStore, type StoreEnvironment } from './store-registry.js';
 
 /**
  * Opens the store at `url`, or without one the command's store (`--store`, the configured
@@ -27,11 +27,17 @@ export async function openStore(ctx: CliContext, url?: string): Promise<Store> {
   return registry.openStore(url, openOptions);
 }
 
-/** Runs `fn` with the command's store open, closing it afterwards (also on failure). */
-export async function withStore<T>(ctx: CliContext, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(ctx);
+/**
+ * Runs `fn` with the command's store open, closing it afterwards (also on failure). `fn` also
+ * gets the loaded configuration, for the global settings a command obeys itself.
+ */
+export async function withStore<T>(
+  ctx: CliContext,
+  fn: (store: Store, environment: StoreEnvironment) => Promise<T>,
+): Promise<T> {
+  const { store, environment } = await openCommandStore(ctx);
   try {
-    return await fn(store);
+    return await fn(store, environment);
   } finally {
     await store.close();
   }

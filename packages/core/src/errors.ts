@@ -59,6 +59,22 @@ const TEMPLATES = {
   STRATA_ERR_CA_TEXT_SELF_REFERENCE: (p: { path: string }) =>
     `text object '${p.path}' cannot refer to itself`,
 
+  // --- derivations (.drv files) -------------------------------------------------------------
+  STRATA_ERR_DRV_BAD_ENV: (p: { drv: string; name: string; path: string }) =>
+    `derivation '${p.drv}' has incorrect environment variable '${p.name}', should be '${p.path}'`,
+  STRATA_ERR_DRV_BAD_OUTPUT: (p: { drv: string; path: string; expected: string }) =>
+    `derivation '${p.drv}' has incorrect output '${p.path}', should be '${p.expected}'`,
+  STRATA_ERR_DRV_FLOATING_OUTPUT: () =>
+    'Cannot use output path of floating content-addressed derivation until we know what it is (e.g. by building it)',
+  STRATA_ERR_DRV_NO_SUCH_OUTPUT: (p: { drv: string; output: string }) =>
+    `derivation '${p.drv}' does not have an output named '${p.output}'`,
+  // 2.8 embeds the parser's own error, whose text starts with "error: ".
+  STRATA_ERR_DRV_PARSE: (p: { path: string; reason: string }) =>
+    `error parsing derivation '${p.path}': error: ${p.reason}`,
+  STRATA_ERR_DRV_TYPE: (p: { reason: string }) => p.reason,
+  STRATA_ERR_DRV_UNAVAILABLE: (p: { path: string }) =>
+    `path '${p.path}' does not exist and cannot be created`,
+
   // --- experimental features, plugins, settings, store references, registry, store ops ------
   // `where` parameters are either empty or start with a space: ` (from store URL '…')`.
   STRATA_ERR_FEATURE_DISABLED: (p: { feature: string }) =>
@@ -223,8 +239,6 @@ const TEMPLATES = {
   // --- local store database (plugins/local: state/db/db.sqlite and state/db/schema) --------
   // SQLITE is Nix 2.8's form for SQLite failures; SCHEMA_* and BAD_HASH_PART are 2.8's texts,
   // MISSING_READ_ONLY master's (2.8 has no read-only mode).
-  STRATA_ERR_LOCALDB_BAD_DERIVATION: (p: { path: string; offset: number }) =>
-    `error parsing derivation '${p.path}': unexpected text at character ${p.offset}`,
   STRATA_ERR_LOCALDB_BAD_HASH_PART: () => 'invalid hash part',
   // 2.8 embeds the inner error's what(), whose text starts with "error: ".
   STRATA_ERR_LOCALDB_BAD_ROW: (p: { path: string; reason: string }) =>

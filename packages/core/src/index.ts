@@ -4,6 +4,7 @@
  * Formats (hashes, store paths, NAR, references, path info, narinfo, signatures) are pure
  * functions and streaming codecs; `nar/fs` is the only part that touches a file system.
  */
+export * from './derivation/index.js';
 export * from './errors.js';
 export * from './hash/index.js';
 export * from './io-error.js';

@@ -2,7 +2,7 @@
  * `strata query KIND PATH…`: the graph queries of `nix-store --query`, printing what Nix 2.8
  * prints byte for byte. `references`, `referrers`, `requisites` and `referrers-closure` print
  * the union over all arguments, references before referrers (Nix's reversed topological
- * order); the others print per argument.
+ * order); the others print per argument. `outputs` reads each `.drv` file, as Nix does.
  *
  * @example
  *   strata --store /tmp/root query requisites ./result
@@ -12,7 +12,13 @@ import {
   compareBytewise,
   computeClosure,
   computeClosureGraph,
+  derivationOutputPaths,
+  type EnabledFeatures,
+  readDerivation,
+  requireExperimentalFeature,
   type Store,
+  StoreDir,
+  strataError,
   topoSortClosure,
   topoSortStorePaths,
 } from '@strata/core';
@@ -20,6 +26,7 @@ import { type Command, Option } from 'commander';
 import { type CliContext, LineWriter, printLines } from '../context.js';
 import { resolveStorePathArg, withStore } from '../open-store.js';
 import { dotGraphLines, treeLines } from '../render/graph.js';
+import type { StoreEnvironment } from '../store-registry.js';
 
 /** The query kinds, with what each prints. */
 const KINDS: Record<string, string> = {
@@ -54,10 +61,21 @@ function printClosure(ctx: CliContext, graph: ClosureGraph): void {
   printReversed(ctx, topoSortClosure(graph));
 }
 
-/** A derivation's outputs; any other path stands for itself (Nix's `maybeUseOutputs`). */
-async function outputsOf(store: Store, path: string): Promise<string[]> {
+/**
+ * A derivation's outputs as Nix's `maybeUseOutputs` finds them, sorted: read from the `.drv`
+ * file itself (not the database), so a missing or damaged file fails as in Nix, and an output
+ * with no path yet (floating content-addressed) is an error. Any other path is itself.
+ */
+async function outputsOf(store: Store, path: string, features: EnabledFeatures): Promise<string[]> {
   if (!path.endsWith('.drv')) return [path];
-  return store.queryDerivationOutputs(path);
+  // Nix would try to substitute it first; Strata has nothing to substitute from here.
+  if (!(await store.isValidPath(path))) throw strataError('STRATA_ERR_DRV_UNAVAILABLE', { path });
+  const drv = await readDerivation(store, path, {
+    requireCaDerivations: () => requireExperimentalFeature(features, 'ca-derivations'),
+  });
+  const paths = derivationOutputPaths(drv, new StoreDir(store.storeDir));
+  if (paths.size !== drv.outputs.size) throw strataError('STRATA_ERR_DRV_FLOATING_OUTPUT', {});
+  return [...paths.values()].sort(compareBytewise);
 }
 
 async function runQuery(
@@ -66,8 +84,15 @@ async function runQuery(
   kind: string,
   args: readonly string[],
   includeOutputs: boolean,
+  environment: StoreEnvironment,
 ): Promise<void> {
-  const paths = args.map((a) => resolveStorePathArg(ctx, store, a));
+  const globals = environment.config.settings;
+  // Commands that print per argument resolve each in turn: what comes before a bad argument
+  // is printed, as by Nix.
+  const resolveArg = (a: string) => resolveStorePathArg(ctx, store, a);
+  const paths = ['deriver', 'valid-derivers', 'outputs', 'hash', 'size'].includes(kind)
+    ? []
+    : args.map(resolveArg);
   switch (kind) {
     case 'references': {
       const all = new Set<string>();
@@ -85,23 +110,28 @@ async function runQuery(
       return printClosure(ctx, await computeClosureGraph(store, paths, { direction: 'referrers' }));
     case 'deriver':
       return printLines(ctx, async (println) => {
-        for (const p of paths) println((await store.queryPathInfo(p)).deriver ?? 'unknown-deriver');
+        for (const a of args)
+          println((await store.queryPathInfo(resolveArg(a))).deriver ?? 'unknown-deriver');
       });
     case 'valid-derivers':
       return printLines(ctx, async (println) => {
-        for (const p of paths) for (const d of await store.queryValidDerivers(p)) println(d);
+        for (const a of args)
+          for (const d of await store.queryValidDerivers(resolveArg(a))) println(d);
       });
     case 'outputs':
       return printLines(ctx, async (println) => {
-        for (const p of paths) for (const o of await outputsOf(store, p)) println(o);
+        const features = environment.openOptions.features ?? [];
+        for (const a of args)
+          for (const o of await outputsOf(store, resolveArg(a), features)) println(o);
       });
     case 'hash':
       return printLines(ctx, async (println) => {
-        for (const p of paths) println((await store.queryPathInfo(p)).narHash.toString('base32'));
+        for (const a of args)
+          println((await store.queryPathInfo(resolveArg(a))).narHash.toString('base32'));
       });
     case 'size':
       return printLines(ctx, async (println) => {
-        for (const p of paths) println(String((await store.queryPathInfo(p)).narSize));
+        for (const a of args) println(String((await store.queryPathInfo(resolveArg(a))).narSize));
       });
     case 'tree':
       return printLines(ctx, async (_, out) => {
@@ -113,9 +143,18 @@ async function runQuery(
       });
     case 'roots': {
       // Roots of everything that would keep the paths alive: their referrers' closure, with
-      // derivers' outputs as keep-derivations (Nix's default) has it.
+      // the derivers of outputs under keep-outputs, the outputs of derivations under
+      // keep-derivations (the collector's rules, as Nix's `--roots` applies them).
+      const setting = (name: string, fallback: boolean) => {
+        const value = globals.get(name)?.value;
+        return typeof value === 'boolean' ? value : fallback;
+      };
       const alive = new Set(
-        await computeClosure(store, paths, { direction: 'referrers', includeDerivers: true }),
+        await computeClosure(store, paths, {
+          direction: 'referrers',
+          includeOutputs: setting('keep-outputs', false),
+          includeDerivers: setting('keep-derivations', true),
+        }),
       );
       const roots = await store.findRoots();
       return printLines(ctx, (println) => {
@@ -142,8 +181,8 @@ export function register(program: Command, ctx: CliContext): void {
     if (kind === 'requisites')
       cmd.addOption(new Option('--include-outputs', 'also include the outputs of derivations'));
     cmd.action(async (args: string[], opts: { includeOutputs?: boolean }) => {
-      await withStore(ctx, (store) =>
-        runQuery(ctx, store, kind, args, opts.includeOutputs === true),
+      await withStore(ctx, (store, environment) =>
+        runQuery(ctx, store, kind, args, opts.includeOutputs === true, environment),
       );
     });
   }

@@ -201,8 +201,8 @@ nixTest('a failing batch changes nothing', () =>
     writeFileSync(join(b, 'nix/store', drv), 'Derive([("out","/nix/store/x"');
     throwsWith(
       () => w.registerValidPaths([fake(p1), fake(drv)]),
-      'STRATA_ERR_LOCALDB_BAD_DERIVATION',
-      `error parsing derivation '/nix/store/${drv}': unexpected text at character 29`,
+      'STRATA_ERR_DRV_PARSE',
+      `error parsing derivation '/nix/store/${drv}': error: expected string ','`,
     );
     assert.is(sql(b, '.dump'), before);
     db.close();

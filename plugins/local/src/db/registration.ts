@@ -7,17 +7,28 @@
  * @example
  *   const reg = new PathRegistration(db.sqlite, queries, { realStoreDir: '/nix/store' });
  *   reg.registerValidPaths([info]);      // one transaction: rows, references, drv outputs
+ *
+ * A `.drv` is parsed when it is registered, and its output paths must be the ones its hash
+ * implies (Nix 2.8's `checkDerivationOutputs`), so a forged derivation is refused.
  *   reg.invalidatePath(info.path);       // refused while another path refers to it
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  checkDerivationOutputs,
+  type Derivation,
+  type DrvHashModulo,
+  derivationOutputPaths,
+  hashDerivationModulo,
+  parseDerivation,
+} from '@strata/core/derivation';
 import { strataError } from '@strata/core/errors';
 import { type PathInfo, sortedSignatures } from '@strata/core/path-info';
+import { requireExperimentalFeature } from '@strata/core/settings';
 import { topoSortPaths } from '@strata/core/store';
 import { isContentAddressed } from '@strata/core/store-path';
 import type Database from 'better-sqlite3';
 import { encodeContentAddress, encodeNarHash, encodeSigs, rowValues } from './columns.js';
-import { parseDerivationOutputs } from './derivation-outputs.js';
 import type { PathQueries } from './queries.js';
 import { withSqliteContext } from './sqlite-error.js';
 
@@ -27,6 +38,11 @@ export interface RegistrationOptions {
   readonly realStoreDir: string;
   /** Seconds since the epoch, for infos registered with no `registrationTime`. */
   readonly now?: () => number;
+  /**
+   * Throws unless `ca-derivations` is enabled: called for a `.drv` with floating outputs.
+   * Without it such derivations are refused, as by Nix with the feature off.
+   */
+  readonly requireCaDerivations?: () => void;
 }
 
 type RowValues = ReturnType<typeof rowValues>;
@@ -46,12 +62,16 @@ export class PathRegistration {
   readonly #invalidate: Database.Statement<[string]>;
   /** Infos `check` passed (infos are immutable), so registering them does not check again. */
   readonly #checked = new WeakSet<PathInfo>();
+  readonly #requireCaDerivations: () => void;
+  readonly #moduloCache = new Map<string, DrvHashModulo>();
 
   constructor(sqlite: Database.Database, queries: PathQueries, options: RegistrationOptions) {
     this.#sqlite = sqlite;
     this.#queries = queries;
     this.#realStoreDir = options.realStoreDir;
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#requireCaDerivations =
+      options.requireCaDerivations ?? (() => requireExperimentalFeature([], 'ca-derivations'));
     this.#insert = sqlite.prepare(
       'insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, sigs, ca) values (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -106,7 +126,8 @@ export class PathRegistration {
     );
   }
 
-  #insertDerivationOutputs(drvId: number, drvPath: string): void {
+  /** Reads and parses the `.drv` file of `drvPath` from the real store directory. */
+  #readDerivation(drvPath: string): Derivation {
     const file = join(this.#realStoreDir, drvPath.slice(this.#queries.storeDir.path.length + 1));
     let text: string;
     try {
@@ -116,10 +137,30 @@ export class PathRegistration {
       const reason = code === 'ENOENT' ? 'No such file or directory' : String(e);
       throw strataError('STRATA_ERR_IO_FAILED', { op: 'opening file', path: file, reason });
     }
-    for (const { name, path } of parseDerivationOutputs(text, drvPath)) {
-      // Floating content-addressed outputs have no path until they are built.
-      if (path === '') continue;
-      this.#queries.storeDir.parsePath(path);
+    return parseDerivation(text, drvPath, this.#queries.storeDir, {
+      requireCaDerivations: this.#requireCaDerivations,
+    });
+  }
+
+  /**
+   * `hashDerivationModulo` of an input derivation, unmasked (Nix's `pathDerivationModulo`),
+   * read from disk once per derivation: a `.drv` path names its contents, so the answer never
+   * changes.
+   */
+  #inputModulo = (drvPath: string): DrvHashModulo => {
+    let h = this.#moduloCache.get(drvPath);
+    if (h === undefined) {
+      const drv = this.#readDerivation(drvPath);
+      h = hashDerivationModulo(drv, this.#queries.storeDir, this.#inputModulo, false);
+      this.#moduloCache.set(drvPath, h);
+    }
+    return h;
+  };
+
+  #insertDerivationOutputs(drvId: number, drv: Derivation): void {
+    // Floating content-addressed outputs have no path until they are built; fixed outputs
+    // are recorded at the path their hash gives, as Nix does.
+    for (const [name, path] of derivationOutputPaths(drv, this.#queries.storeDir)) {
       this.#addDerivationOutput.run(drvId, name, path);
     }
   }
@@ -134,12 +175,17 @@ export class PathRegistration {
   registerValidPaths(infos: readonly PathInfo[]): void {
     for (const info of infos) if (!this.#checked.has(info)) this.check(info);
     this.#write('registering valid paths', () => {
+      const derivations: [string, Derivation][] = [];
       for (const info of infos) {
         if (this.#queries.isValidPath(info.path)) {
           this.#updateRow(info);
         } else {
           const id = Number(this.#insert.run(...rowValues(info, this.#now)).lastInsertRowid);
-          if (info.path.endsWith('.drv')) this.#insertDerivationOutputs(id, info.path);
+          if (info.path.endsWith('.drv')) {
+            const drv = this.#readDerivation(info.path);
+            this.#insertDerivationOutputs(id, drv);
+            derivations.push([info.path, drv]);
+          }
         }
       }
       for (const info of infos) {
@@ -147,6 +193,13 @@ export class PathRegistration {
         for (const r of info.references) {
           this.#addReference.run(referrer, this.#queries.validPathId(r));
         }
+      }
+      // After the references, as Nix 2.8 checks them: input derivations are valid by now.
+      const dir = this.#queries.storeDir;
+      for (const [path, drv] of derivations) {
+        checkDerivationOutputs(path, drv, dir, () =>
+          hashDerivationModulo(drv, dir, this.#inputModulo, true),
+        );
       }
       const refs = new Map(infos.map((i) => [i.path, i.references]));
       topoSortPaths(refs.keys(), (p) => refs.get(p) ?? []);

@@ -23,6 +23,8 @@ export interface StoreDatabaseOptions extends OpenDatabaseOptions {
   readonly realStoreDir: string;
   /** Seconds since the epoch for new rows without a registration time (default: now). */
   readonly now?: () => number;
+  /** Throws unless `ca-derivations` is enabled (see `RegistrationOptions`). */
+  readonly requireCaDerivations?: () => void;
 }
 
 /** An open store database. */
@@ -45,6 +47,9 @@ export function openStoreDatabase(options: StoreDatabaseOptions): StoreDatabase 
       : new PathRegistration(database.sqlite, queries, {
           realStoreDir: options.realStoreDir,
           ...(options.now ? { now: options.now } : {}),
+          ...(options.requireCaDerivations
+            ? { requireCaDerivations: options.requireCaDerivations }
+            : {}),
         });
     return {
       database,

@@ -374,6 +374,52 @@ test('bad sources: missing, socket inside, invalid name — an error and nothing
   }
 });
 
+nixTest(
+  'a .drv whose outputs do not follow from its hash is refused as Nix refuses it; nothing added',
+  async () => {
+    const t = tempDir();
+    try {
+      const out = '/nix/store/94f9f6i31zwzwbf0kclq1naqxxi4c7v9-simple';
+      const text = (outPath: string, envPath: string) =>
+        `Derive([("out","${outPath}","","")],[],[],"x86_64-linux","/bin/sh",["-c","echo hello > $out"],[("builder","/bin/sh"),("name","simple"),("out","${envPath}"),("system","x86_64-linux")])`;
+      const cases = [
+        ['simple.drv', text(out, out), undefined],
+        ['simple.drv', text(out, `${out}x`), 'STRATA_ERR_DRV_BAD_ENV'],
+        ['other.drv', text(out, out), 'STRATA_ERR_DRV_BAD_OUTPUT'],
+        ['odd.drv', 'Derive([("out"', 'STRATA_ERR_DRV_PARSE'],
+        ['none.drv', 'Derive([],[],[],"s","b",[],[])', 'STRATA_ERR_DRV_TYPE'],
+      ] as const;
+      for (const [i, [name, contents, code]] of cases.entries()) {
+        const src = join(t.path, String(i));
+        mkdirSync(src);
+        const file = join(src, name);
+        writeFileSync(file, contents);
+        const root = join(t.path, `s${i}`);
+        const store = await open(root);
+        await store.addTextToStore('seed', 'seed');
+        const before = [snapshot(root), registrationRows(root)];
+        const nixRoot = join(t.path, `n${i}`);
+        if (code === undefined) {
+          const added = await store.addToStore(file, { name, method: 'recursive' });
+          assert.is(added.path, nix('nix-store', ['--store', nixRoot, '--add', file]));
+          assert.equal(await store.queryDerivationOutputs(added.path), [out]);
+        } else {
+          const nixSays = nixFails('nix-store', ['--store', nixRoot, '--add', file]).stderr;
+          const e = await rejectsWith(
+            () => store.addToStore(file, { name, method: 'recursive' }),
+            code,
+          );
+          assert.is(`error: ${e.message}\n`, nixSays, name);
+          assert.equal([snapshot(root), registrationRows(root)], before, name);
+        }
+        await store.close();
+      }
+    } finally {
+      t.cleanup();
+    }
+  },
+);
+
 nixTest('bad databases: newer schema, corrupt file; Nix says the same', async () => {
   const t = tempDir();
   try {

@@ -211,6 +211,8 @@ export class LocalStore extends BaseStore {
       immutable,
       fsyncMetadata: this.globals.fsyncMetadata,
       useSqliteWal: this.globals.useSqliteWal,
+      requireCaDerivations: () =>
+        requireExperimentalFeature(this.openContext.features, 'ca-derivations'),
     });
     this.#dbWritable = writable;
     return db;
@@ -372,7 +374,14 @@ export class LocalStore extends BaseStore {
       await optimisePath(this.context, info.path, newOptimiseStats(), {});
     }
     crashPoint('before-register');
-    await this.registerInfos([info]);
+    try {
+      await this.registerInfos([info]);
+    } catch (e) {
+      // Refused (a forged .drv, a database error): no object without its registration. A
+      // repair keeps the new copy: the path stays valid, and its old files are gone anyway.
+      if (!repair) deleteRealPath(real);
+      throw e;
+    }
     crashPoint('after-register');
   }
 
