@@ -2,8 +2,10 @@
 // paths added by strata are the paths Nix gives the same files and Nix reads them back;
 // listings, file contents, NARs and export streams are byte-identical to Nix's; import takes
 // Nix's exports and Nix imports ours; malformed input fails like Nix and changes nothing.
+
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NIX, nixFails, nixRaw, requires } from '@strata/test-support';
 import { suite } from 'uvu';
@@ -21,6 +23,7 @@ import { makeNixStore, nixEvalJson, nixStore, withStoreDir } from './store-fixtu
 
 const test = suite('strata add / ls / cat / dump / export / import vs nix');
 const nixTest = requires(test, NIX);
+const NIX_ENV = { ...process.env, NIX_CONFIG: 'experimental-features = nix-command' };
 
 /** `nix path-info --json` of `paths`, without the registration times (they differ). */
 function pathInfoJson(root: string, paths: string[]): unknown {
@@ -129,6 +132,37 @@ nixTest('ls and cat print what nix store ls / nix store cat print', () =>
     ] as const) {
       const n = nixFails('nix', ['store', cmd, '--store', s.root, p]);
       assertFails(strata(['--store', s.root, cmd, p]), nixError(n.stderr), `${cmd} ${p}`);
+    }
+  }),
+);
+
+nixTest('ls and cat follow symlinks on the way through the path, as Nix on a local store', () =>
+  withStoreDir((dir) => {
+    const tree = join(dir, 'linked');
+    mkdirSync(join(tree, 'a/b'), { recursive: true });
+    writeFileSync(join(tree, 'a/b/c'), 'x\n');
+    symlinkSync('a/b', join(tree, 'lnk'));
+    symlinkSync('../a/b/c', join(tree, 'a/up'));
+    symlinkSync('/nix/store/nothere', join(tree, 'abs'));
+    symlinkSync('loop', join(tree, 'loop'));
+    const root = join(dir, 'root');
+    const t = nixStore(root, '--add', tree).toString().trim();
+    symlinkSync(`${t}/a`, join(tree, 'elsewhere'));
+    const other = nixStore(root, '--add', join(tree, 'elsewhere')).toString().trim();
+    const paths = ['lnk/c', 'lnk', 'a/up', 'lnk/../b/c', 'a/up/../x', 'lnk/nope', 'abs', 'abs/x'];
+    paths.push('loop/x', '');
+    const targets = [...paths.map((p) => `${t}/${p}`), `${other}/b/c`];
+    for (const p of targets) {
+      for (const cmd of [['cat'], ['ls', '-l']]) {
+        const n = spawnSync('nix', ['store', ...cmd, '--store', root, p], { env: NIX_ENV });
+        const ours = strata(['--store', root, ...cmd, p]);
+        if (n.status === 0) {
+          assert.is(ours.status, 0, `${cmd} ${p}: ${ours.stderr}`);
+          assert.ok(ours.stdout.equals(n.stdout), `${cmd} ${p}`);
+        } else {
+          assertFails(ours, nixError(n.stderr.toString()), `${cmd} ${p}`);
+        }
+      }
     }
   }),
 );

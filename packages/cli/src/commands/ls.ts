@@ -7,11 +7,11 @@
  *   strata --store /tmp/root ls -lR /nix/store/…-tree
  */
 import { strataError } from '@strata/core/errors';
-import { listNar, type NarListingNode, renderNarLs } from '@strata/core/nar';
+import { type NarListingNode, renderNarLs } from '@strata/core/nar';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { withStore } from '../open-store.js';
-import { storeObjectPath, withFullPathErrors } from './store-files.js';
+import { resolveStoreFile, withFullPathErrors } from './store-files.js';
 
 /** `node` without NAR offsets: `nix store ls --json` does not show them (`nix nar ls` does). */
 function withoutNarOffsets(node: NarListingNode): NarListingNode {
@@ -39,9 +39,8 @@ export function register(program: Command, ctx: CliContext): void {
           });
         }
         await withStore(ctx, async (store) => {
-          const { storePath, rest } = storeObjectPath(store, path);
-          await store.queryPathInfo(storePath);
-          const root = await listNar(store.narFromPath(storePath));
+          // Symlinks on the way are followed (as on a local store); a last one is listed.
+          const { storePath, rest, root } = await resolveStoreFile(store, path, false);
           // Seen from the store directory, so that a file object is listed by its base name
           // (`<hash>-hello.txt`), as Nix lists it.
           const base = storePath.slice(storePath.lastIndexOf('/') + 1);
