@@ -57,6 +57,14 @@ nixTest('add gives the paths nix-store --add / --add-fixed / toFile give, and Ni
     }
     const flat = nixStore(theirs, '--add-fixed', 'sha256', join(src, 'blob')).toString();
     assert.is(strataOk(['--store', ours, 'add', '--flat', join(src, 'blob')]).toString(), flat);
+    // A symlink is read through, as by `nix store add-file`.
+    symlinkSync(join(src, 'blob'), join(src, 'blob-link'));
+    assert.is(
+      strataOk(['--store', ours, 'add', '--flat', join(src, 'blob-link')]).toString(),
+      `${nixRaw('nix', ['store', 'add-file', '--store', theirs, join(src, 'blob-link')])
+        .toString()
+        .trim()}\n`,
+    );
     // Several paths at once, relative to the current directory, and --name.
     assert.is(
       strataOk(['--store', ours, 'add', 'blob', 'tree'], { cwd: src }).toString(),
@@ -129,6 +137,8 @@ nixTest('ls and cat print what nix store ls / nix store cat print', () =>
       ['ls', `${s.tree}/nope`],
       ['cat', '/tmp/x'],
       ['ls', 'relative'],
+      ['cat', '/nix/store/00000000000000000000000000000000-x/file'],
+      ['ls', '/nix/store/00000000000000000000000000000000-x'],
     ] as const) {
       const n = nixFails('nix', ['store', cmd, '--store', s.root, p]);
       assertFails(strata(['--store', s.root, cmd, p]), nixError(n.stderr), `${cmd} ${p}`);

@@ -136,6 +136,22 @@ nixTest('delete removes dead paths and refuses live ones like nix-store --delete
   }),
 );
 
+nixTest('delete and export with no paths do nothing, as nix-store --delete / --export', () =>
+  withStoreDir((dir) => {
+    const { s, twin } = twinStores(dir);
+    // A collection with nothing to delete still runs (as Nix's), so compare contents.
+    const before = validPaths(twin);
+    const del = both(s.root, ['--delete'], twin, ['delete']);
+    assert.is(del.r.status, 0, del.r.stderr);
+    assert.is(del.r.stdout.toString(), del.n.stdout);
+    const exp = spawnSync('nix-store', ['--store', s.root, '--export']);
+    const ours = strata(['--store', twin, 'export']);
+    assert.is(ours.status, 0, ours.stderr);
+    assert.ok(ours.stdout.equals(exp.stdout), 'the end-of-stream marker alone');
+    assert.is(validPaths(twin), before);
+  }),
+);
+
 nixTest('verify reports what nix-store --verify reports, and exits alike', () =>
   withStoreDir((dir) => {
     const { s, twin } = twinStores(dir);

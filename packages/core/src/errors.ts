@@ -135,6 +135,9 @@ const TEMPLATES = {
   STRATA_ERR_STORE_NAR_SIZE_MISMATCH: (p: { path: string; specified: string; got: string }) =>
     `size mismatch importing path '${p.path}';\n  specified: ${p.specified}\n  got:       ${p.got}`,
   STRATA_ERR_STORE_NOT_VALID: (p: { path: string }) => `path '${p.path}' is not valid`,
+  // Nix's file accessors (`nix store ls/cat`) word an invalid object so.
+  STRATA_ERR_STORE_NOT_VALID_FOR_ACCESS: (p: { path: string }) =>
+    `path '${p.path}' is not a valid store path`,
   STRATA_ERR_STORE_PATH_ALIVE: (p: { path: string }) =>
     `Cannot delete path '${p.path}' since it is still alive. To find out why, use: nix-store --query --roots`,
   STRATA_ERR_STORE_REFERENCE_CYCLE: (p: { path: string; parent: string }) =>
@@ -231,6 +234,7 @@ const TEMPLATES = {
     `cannot create symlink '${p.link}'; already exists`,
   STRATA_ERR_LOCAL_GC_ROOT_IN_STORE: (p: { link: string }) =>
     `creating a garbage collector root (${p.link}) in the Nix store is forbidden (are you running nix-build inside the store?)`,
+  STRATA_ERR_LOCAL_NOT_A_DIRECTORY: (p: { path: string }) => `'${p.path}' is not a directory`,
   STRATA_ERR_LOCAL_READ_ONLY: (p: { store: string; op: string }) =>
     `cannot ${p.op}: store '${p.store}' is read-only`,
   STRATA_ERR_LOCAL_SYMLINKED_STORE: (p: { path: string }) =>

@@ -12,7 +12,12 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { withStore } from '../open-store.js';
 import { writeAll } from '../output.js';
-import { fullPathError, resolveStoreFile, storeObjectPath } from './store-files.js';
+import {
+  fullPathError,
+  requireValidObject,
+  resolveStoreFile,
+  storeObjectPath,
+} from './store-files.js';
 
 /** Failures of a path that a symlink on the way may explain. */
 const SYMLINK_MAY_HELP = new Set([
@@ -28,7 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (path: string) => {
       await withStore(ctx, async (store) => {
         const { storePath, rest } = storeObjectPath(store, path);
-        await store.queryPathInfo(storePath);
+        await requireValidObject(store, storePath);
         try {
           await writeAll(ctx.stdout, catNar(store.narFromPath(storePath), rest));
           return;

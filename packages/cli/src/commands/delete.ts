@@ -16,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('delete')
     .description('delete store paths that nothing keeps alive (like nix-store --delete)')
-    .argument('<paths...>', 'store paths, paths inside the store, or symlinks to them')
+    .argument('[paths...]', 'store paths, paths inside the store, or symlinks to them')
     .option('--ignore-liveness', 'do not consider garbage collector roots')
     .action(async (args: string[], opts: { ignoreLiveness?: boolean }) => {
       await withStore(ctx, async (store) => {

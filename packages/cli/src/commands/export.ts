@@ -16,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('export')
     .description('write paths to stdout in the nix-store --export format')
-    .argument('<paths...>', 'store paths, paths inside the store, or symlinks to them')
+    .argument('[paths...]', 'store paths, paths inside the store, or symlinks to them')
     .action(async (args: string[]) => {
       await withStore(ctx, async (store) => {
         const paths: string[] = [];

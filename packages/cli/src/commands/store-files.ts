@@ -9,6 +9,13 @@ import { isStrataError, strataError } from '@strata/core/errors';
 import { listNar, type NarListingNode } from '@strata/core/nar';
 import { canonPath, StoreDir } from '@strata/core/store-path';
 
+/** Fails unless `storePath` is valid, in the words of Nix's file accessors. */
+export async function requireValidObject(store: Store, storePath: string): Promise<void> {
+  if (!(await store.isValidPath(storePath))) {
+    throw strataError('STRATA_ERR_STORE_NOT_VALID_FOR_ACCESS', { path: storePath });
+  }
+}
+
 /** Symlinks followed before giving up, as the kernel's limit (ELOOP). */
 const MAX_SYMLINK_HOPS = 40;
 
@@ -44,7 +51,7 @@ export async function resolveStoreFile(
   const open = async (storePath: string) => {
     let root = listings.get(storePath);
     if (root === undefined) {
-      await store.queryPathInfo(storePath);
+      await requireValidObject(store, storePath);
       root = await listNar(store.narFromPath(storePath));
       listings.set(storePath, root);
     }

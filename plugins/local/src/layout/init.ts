@@ -64,11 +64,18 @@ function groupId(name: string): number | undefined {
 export function checkNoSymlinkedStore(realStoreDir: string, globals: LocalGlobals): void {
   if (globals.allowSymlinkedStore) return;
   for (let p = realStoreDir; ; p = dirname(p)) {
+    let st: ReturnType<typeof lstatSync> | undefined;
     try {
-      if (lstatSync(p).isSymbolicLink())
-        throw strataError('STRATA_ERR_LOCAL_SYMLINKED_STORE', { path: p });
+      st = lstatSync(p);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // Missing (created later), or below a file: the file is found further up.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+    }
+    if (st?.isSymbolicLink()) throw strataError('STRATA_ERR_LOCAL_SYMLINKED_STORE', { path: p });
+    // As Nix's createDirs words it, for a store root that is a file.
+    if (st !== undefined && !st.isDirectory()) {
+      throw strataError('STRATA_ERR_LOCAL_NOT_A_DIRECTORY', { path: p });
     }
     if (p === '/') return;
   }

@@ -109,6 +109,30 @@ test('opening a store that does not exist creates nothing and reads as empty', a
   }
 });
 
+test("a store root that is a file: Nix's 'is not a directory', for queries and adds", async () => {
+  const t = tempDir();
+  try {
+    const root = join(t.path, 'afile');
+    writeFileSync(root, 'x');
+    const store = await open(root);
+    const message = `'${root}' is not a directory`;
+    await rejectsWith(
+      () => store.isValidPath('/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x'),
+      'STRATA_ERR_LOCAL_NOT_A_DIRECTORY',
+      message,
+    );
+    await rejectsWith(
+      () => store.addTextToStore('x', 'y'),
+      'STRATA_ERR_LOCAL_NOT_A_DIRECTORY',
+      message,
+    );
+    await store.close();
+    assert.equal(readdirSync(t.path), ['afile']);
+  } finally {
+    t.cleanup();
+  }
+});
+
 test("read-only=true without the read-only-local-store feature: Nix's error, nothing written", async () => {
   const t = tempDir();
   try {

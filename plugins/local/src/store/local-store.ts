@@ -30,7 +30,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, lstatSync, renameSync } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, realpathSync, renameSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { strataError } from '@strata/core/errors';
 import { Hash } from '@strata/core/hash';
@@ -408,15 +408,22 @@ export class LocalStore extends BaseStore {
 
   override async addToStore(source: string, options: AddToStoreOptions = {}): Promise<PathInfo> {
     this.checkWritable('add to the store');
-    const from = resolve(source);
+    const given = resolve(source);
     const method = options.method ?? 'recursive';
     const algorithm = options.hashAlgorithm ?? 'sha256';
-    const name = options.name ?? basename(from);
+    const name = options.name ?? basename(given);
     let st: ReturnType<typeof lstatSync>;
+    let from = given;
     try {
-      st = lstatSync(from);
+      st = lstatSync(given);
+      // A flat object is a file's contents: a symlink is read through, as `nix store
+      // add-file` reads it.
+      if (method === 'flat' && st.isSymbolicLink()) {
+        from = realpathSync(given);
+        st = lstatSync(from);
+      }
     } catch (e) {
-      throw ioError('getting status of', from, e);
+      throw ioError('getting status of', given, e);
     }
     if (method === 'flat' && !st.isFile()) {
       throw strataError('STRATA_ERR_IO_FAILED', {
