@@ -51,6 +51,16 @@ nixTest('gc --print-roots/--print-live/--print-dead/--dry-run print what nix-sto
       const fix = (t: string) => t.replaceAll(twin, s.root);
       assert.is(fix(r.stdout.toString()), n.stdout, `${nixFlag} stdout`);
     }
+    // A stale indirect root is removed and an invalid one skipped, each said on stderr.
+    for (const root of [s.root, twin]) {
+      mkdirSync(join(root, 'nix/var/nix/gcroots/auto'), { recursive: true });
+      symlinkSync(join(dir, 'gone'), join(root, 'nix/var/nix/gcroots/auto/stale'));
+      symlinkSync(`/nix/store/${'0'.repeat(32)}-nope`, join(root, 'nix/var/nix/gcroots/bad'));
+    }
+    const { n, r } = both(s.root, ['--gc', '--print-roots'], twin, ['gc', '--print-roots']);
+    assert.is(r.stderr.replaceAll(twin, s.root), n.stderr);
+    assert.match(n.stderr, /removing stale link/);
+    assert.equal(readdirSync(join(twin, 'nix/var/nix/gcroots/auto')), []);
   }),
 );
 

@@ -46,7 +46,8 @@ export function register(program: Command, ctx: CliContext): void {
       await withStore(ctx, async (store) => {
         if (opts.printRoots) {
           const lines: [string, string][] = [];
-          for (const [target, links] of await store.findRoots())
+          const log = (line: string) => ctx.stderr.write(`${line}\n`);
+          for (const [target, links] of await store.findRoots({ log }))
             for (const link of links) lines.push([link, target]);
           lines.sort((a, b) => compareBytewise(a[0], b[0]) || compareBytewise(a[1], b[1]));
           if (ctx.flags.json)

@@ -156,7 +156,7 @@ async function runQuery(
           includeDerivers: setting('keep-derivations', true),
         }),
       );
-      const roots = await store.findRoots();
+      const roots = await store.findRoots({ log: (line) => ctx.stderr.write(`${line}\n`) });
       return printLines(ctx, (println) => {
         for (const target of [...roots.keys()].sort(compareBytewise)) {
           if (!alive.has(target)) continue;

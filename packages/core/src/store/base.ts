@@ -146,7 +146,7 @@ export abstract class BaseStore implements Store {
     throw unsupported(this, 'deleteStorePaths');
   }
 
-  async findRoots(): Promise<Map<string, string[]>> {
+  async findRoots(_options?: StoreActivity): Promise<Map<string, string[]>> {
     throw unsupported(this, 'findRoots');
   }
 

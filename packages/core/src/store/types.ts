@@ -241,8 +241,11 @@ export interface Store {
 
   collectGarbage(options: GcOptions): Promise<GcResult>;
   deleteStorePaths(paths: readonly string[], options?: StoreActivity): Promise<GcResult>;
-  /** Store path → the roots (symlinks, open files) that keep it alive. */
-  findRoots(): Promise<Map<string, string[]>>;
+  /**
+   * Store path → the roots (symlinks, open files) that keep it alive. What Nix reports on
+   * the way (`removing stale link …`, `skipping invalid root …`) goes to `options.log`.
+   */
+  findRoots(options?: StoreActivity): Promise<Map<string, string[]>>;
   addTempRoot(path: string): Promise<void>;
   /** Makes `gcRoot` a permanent root pointing at `path`; returns the root's path. */
   addPermRoot(path: string, gcRoot: string): Promise<string>;

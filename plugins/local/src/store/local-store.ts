@@ -668,9 +668,12 @@ export class LocalStore extends BaseStore {
   }
 
   override async findRoots(
-    options: { censor?: boolean; log?: (line: string) => void } = {},
+    options: StoreActivity & { censor?: boolean } = {},
   ): Promise<Map<string, string[]>> {
-    return findRoots(this.context, options);
+    return findRoots(this.context, {
+      ...(options.censor === undefined ? {} : { censor: options.censor }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    });
   }
 
   override async addPermRoot(path: string, gcRoot: string): Promise<string> {
