@@ -17,6 +17,7 @@ import { isStrataError } from '@strata/core';
 import { rejectsWith } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { partialGcResult } from '../../plugins/local/src/gc/collect.js';
 import { exists, makeWritable, type OverlayEnv, overlayTest, withVolume } from './env.js';
 import { APP, APP2, FLAT, LIB, makeGraphFixture, nixImport, TOOL } from './fixtures.js';
 
@@ -153,11 +154,13 @@ realTest(
       env.nixAdd(env.A, 'dupfile', dup.content);
       const failing = hookScript(env, 3);
       const store = await env.open(env.url(`&remount-hook=${failing}`));
-      await rejectsWith(
+      const failed = await rejectsWith(
         () => store.deleteStorePaths([dup.path]),
         'STRATA_ERR_LOCAL_OVERLAY_REMOUNT_HOOK_FAILED',
         `program "${failing}" failed with exit code 3`,
       );
+      // What was deleted before the hook failed is still reported (the CLI's summary line).
+      assert.equal(partialGcResult(failed)?.paths, [dup.path]);
       assert.equal(hookCalls(env), [env.merged]);
       assert.not.ok(exists(join(env.UP, name(dup.path))));
       assert.equal(env.whiteouts(), []);

@@ -48,7 +48,7 @@ import {
   readMountInfo,
   type StoreLevel,
 } from '@strata/overlay';
-import { type GcHooks, LocalStore } from '@strata/plugin-local';
+import { type GcHooks, LocalStore, recordPartialGcResult } from '@strata/plugin-local';
 import { overlayReferencesClosure, overlayReferrersClosure } from './closure-graph.js';
 import { checkOverlayStoreMount } from './mount-check.js';
 import { runRemountHook } from './remount-hook.js';
@@ -351,14 +351,31 @@ export class LocalOverlayStore extends LocalStore {
   }
 
   override async collectGarbage(options: GcOptions): Promise<GcResult> {
-    return this.#withRemount(options, () => super.collectGarbage(options));
+    return this.#collectWithRemount(options, () => super.collectGarbage(options));
   }
 
   override async deleteStorePaths(
     paths: readonly string[],
     options?: StoreActivity,
   ): Promise<GcResult> {
-    return this.#withRemount(options, () => super.deleteStorePaths(paths, options));
+    return this.#collectWithRemount(options, () => super.deleteStorePaths(paths, options));
+  }
+
+  /** A collection, then the remount; a failing hook still reports what was deleted. */
+  async #collectWithRemount(
+    activity: StoreActivity | undefined,
+    collect: () => Promise<GcResult>,
+  ): Promise<GcResult> {
+    let done: GcResult | undefined;
+    try {
+      return await this.#withRemount(activity, async () => {
+        done = await collect();
+        return done;
+      });
+    } catch (e) {
+      if (done !== undefined) recordPartialGcResult(e, done);
+      throw e;
+    }
   }
 
   /**

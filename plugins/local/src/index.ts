@@ -14,7 +14,6 @@ import { LocalStore } from './store/local-store.js';
 
 export * from './db/index.js';
 export * from './gc/index.js';
-export * from './gc/index.js';
 export * from './layout/init.js';
 export * from './layout/locations.js';
 export * from './locks/index.js';

@@ -77,6 +77,16 @@ export function partialGcResult(error: unknown): GcResult | undefined {
   return typeof error === 'object' && error !== null ? partialResults.get(error) : undefined;
 }
 
+/**
+ * Records `result` as what was done before `error` (unless the error has a record already):
+ * for a collection that succeeded but whose follow-up failed (an overlay's remount hook).
+ */
+export function recordPartialGcResult(error: unknown, result: GcResult): void {
+  if (typeof error === 'object' && error !== null && !partialResults.has(error)) {
+    partialResults.set(error, result);
+  }
+}
+
 /** Runs the collector; see the module comment. */
 export async function collectGarbage(
   ctx: LocalStoreContext,

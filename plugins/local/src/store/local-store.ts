@@ -647,7 +647,7 @@ export class LocalStore extends BaseStore {
   }
 
   override async collectGarbage(options: GcOptions): Promise<GcResult> {
-    this.checkWritable('collect garbage');
+    this.checkWritable(options.action === 'delete-specific' ? 'delete paths' : 'collect garbage');
     this.invalidatePathInfoCache();
     try {
       return await collectGarbage(this.context, options, this.gcHooks());
