@@ -78,6 +78,16 @@ realTest('the hint names expected and actual layers and the right mount command'
         `mount it with: mount -t overlay overlay -o lowerdir=${env.A}/nix/store,upperdir=${other},workdir=${env.WORK} ${env.merged}`,
       ].join('\n'),
     );
+    // upper-layer naming the mounted work dir: the hint does not suggest reusing it as both.
+    const asWork = await rejectsWith(
+      () =>
+        env.open(`local-overlay://?root=${env.ROOT}&lower-store=${env.A}&upper-layer=${env.WORK}`),
+      'STRATA_ERR_LOCAL_OVERLAY_MOUNTED_INCORRECTLY',
+    );
+    assert.match(
+      asWork.hint ?? '',
+      `upperdir=${env.WORK},workdir=<empty work dir on the upper layer file system>' ${env.merged}`,
+    );
   }),
 );
 

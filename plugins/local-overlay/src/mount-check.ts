@@ -34,7 +34,14 @@ export function checkOverlayStoreMount(
   if (result.ok) return result.layout;
   const live =
     result.entry?.fsType === 'overlay' ? overlayLayers(result.entry.superOptions) : undefined;
-  const workdir = live?.workdir ?? WORKDIR_PLACEHOLDER;
+  // The mounted work dir is reused unless it is the upper layer itself (or inside it), which
+  // the kernel refuses: a misconfigured upper-layer often names the old work dir.
+  const reusable =
+    live?.workdir !== undefined &&
+    live.workdir !== expected.upperLayer &&
+    !live.workdir.startsWith(`${expected.upperLayer}/`) &&
+    !expected.upperLayer.startsWith(`${live.workdir}/`);
+  const workdir = reusable ? live.workdir! : WORKDIR_PLACEHOLDER;
   const hint = [
     `expected lowerdir: ${expected.lower.real}`,
     `expected upperdir: ${expected.upperLayer}`,
