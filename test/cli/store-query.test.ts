@@ -166,6 +166,47 @@ nixTest('derivers, outputs and --include-outputs match nix-store on a built deri
   }),
 );
 
+nixTest('ca-derivations: realised outputs count for --include-outputs and roots, as in Nix', () =>
+  withStoreDir((dir) => {
+    const root = join(dir, 'root');
+    const ca = ['--extra-experimental-features', 'ca-derivations'];
+    writeFileSync(
+      join(dir, 'ca.nix'),
+      `derivation { name = "cab"; system = "builtin"; builder = "builtin:buildenv";
+         manifest = builtins.toFile "dep" "dep"; derivations = [];
+         __contentAddressed = true; outputHashMode = "recursive"; outputHashAlgo = "sha256"; }`,
+    );
+    const result = join(dir, 'result');
+    const built = nixRaw('nix-build', [...ca, '--store', root, join(dir, 'ca.nix'), '-o', result])
+      .toString()
+      .trim();
+    const drv = nixRaw('nix-instantiate', [...ca, '--store', root, join(dir, 'ca.nix')])
+      .toString()
+      .trim();
+    const withOutputs = nixStore(root, ...ca, '-q', '--requisites', '--include-outputs', drv);
+    assert.ok(withOutputs.toString().includes(built), 'Nix counts the realised output');
+    for (const [kind, flags] of [
+      ['requisites', ['--include-outputs']],
+      ['roots', []],
+    ] as const) {
+      const expected = nixStore(root, ...ca, '-q', `--${kind}`, ...flags, drv).toString();
+      const ours = strataOk(['--store', root, ...ca, 'query', kind, ...flags, drv]).toString();
+      assert.is(ours, expected, kind);
+    }
+    // Without the feature the Realisations table is not looked at, by either.
+    assert.is(
+      strataOk(['--store', root, 'query', 'requisites', '--include-outputs', drv]).toString(),
+      nixStore(root, '-q', '--requisites', '--include-outputs', drv).toString(),
+    );
+    const outputs = nixFails('nix-store', [...ca, '--store', root, '-q', '--outputs', drv]);
+    assertFails(
+      strata(['--store', root, ...ca, 'query', 'outputs', drv]),
+      nixError(outputs.stderr),
+      'outputs of a floating derivation',
+    );
+  }),
+);
+
 nixTest('per-path queries print the answers for the arguments before a bad one, as Nix', () =>
   withStoreDir((dir) => {
     const s = makeNixStore(dir);

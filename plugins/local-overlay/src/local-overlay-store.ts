@@ -231,7 +231,7 @@ export class LocalOverlayStore extends LocalStore {
 
   override async queryDerivationOutputs(drvPath: string): Promise<string[]> {
     const p = this.parse(drvPath);
-    if (this.#inUpper(p)) return this.database().queries.queryDerivationOutputs(p);
+    if (this.#inUpper(p)) return super.queryDerivationOutputs(p);
     return this.lower.queryDerivationOutputs(p);
   }
 

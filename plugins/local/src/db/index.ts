@@ -1,5 +1,6 @@
 /** The SQLite database of a local store (spec store-format §6): open, query, register. */
 export * from './columns.js';
+export * from './derivation-files.js';
 export * from './open.js';
 export * from './queries.js';
 export * from './registration.js';

@@ -83,6 +83,7 @@ export class PathQueries {
   readonly #queryAllValidPaths: Database.Statement<[], string>;
   readonly #queryValidDerivers: Database.Statement<[string], string>;
   readonly #queryDerivationOutputs: Database.Statement<[number], { id: string; path: string }>;
+  #queryRealisation: Database.Statement<[string, string], string> | undefined;
   readonly #queryPathFromHashPart: Database.Statement<[string], string>;
   readonly #sqlite: Database.Database;
   #validAmong: Database.Statement<[string], string> | undefined;
@@ -188,6 +189,27 @@ export class PathQueries {
   queryDerivationOutputMap(drvPath: string): Map<string, string> {
     const rows = this.#queryDerivationOutputs.all(this.validPathId(drvPath));
     return new Map(rows.map((r) => [r.id, r.path]));
+  }
+
+  /**
+   * The path realised for output `outputName` of the derivation whose static output hash is
+   * `drvHash` (`sha256:<base16>`), from the `ca-derivations` table `Realisations`; undefined
+   * when there is none, or no such table (Nix creates it only with the feature on).
+   */
+  realisedOutput(drvHash: string, outputName: string): string | undefined {
+    if (this.#queryRealisation === undefined) {
+      const exists = this.#sqlite
+        .prepare("select 1 from sqlite_master where type = 'table' and name = 'Realisations'")
+        .pluck()
+        .get();
+      if (exists === undefined) return undefined;
+      this.#queryRealisation = this.#sqlite
+        .prepare<[string, string], string>(
+          'select v.path from Realisations r join ValidPaths v on v.id = r.outputPath where r.drvPath = ? and r.outputName = ?',
+        )
+        .pluck();
+    }
+    return this.#queryRealisation.get(drvHash, outputName);
   }
 
   /** The output paths of a valid derivation, sorted. */

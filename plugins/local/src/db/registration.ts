@@ -12,15 +12,10 @@
  * implies (Nix 2.8's `checkDerivationOutputs`), so a forged derivation is refused.
  *   reg.invalidatePath(info.path);       // refused while another path refers to it
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   checkDerivationOutputs,
   type Derivation,
-  type DrvHashModulo,
   derivationOutputPaths,
-  hashDerivationModulo,
-  parseDerivation,
 } from '@strata/core/derivation';
 import { strataError } from '@strata/core/errors';
 import { type PathInfo, sortedSignatures } from '@strata/core/path-info';
@@ -29,6 +24,7 @@ import { topoSortPaths } from '@strata/core/store';
 import { isContentAddressed } from '@strata/core/store-path';
 import type Database from 'better-sqlite3';
 import { encodeContentAddress, encodeNarHash, encodeSigs, rowValues } from './columns.js';
+import { DerivationFiles } from './derivation-files.js';
 import type { PathQueries } from './queries.js';
 import { withSqliteContext } from './sqlite-error.js';
 
@@ -51,7 +47,6 @@ type RowValues = ReturnType<typeof rowValues>;
 export class PathRegistration {
   readonly #sqlite: Database.Database;
   readonly #queries: PathQueries;
-  readonly #realStoreDir: string;
   readonly #now: () => number;
   readonly #insert: Database.Statement<RowValues>;
   readonly #update: Database.Statement<
@@ -62,16 +57,17 @@ export class PathRegistration {
   readonly #invalidate: Database.Statement<[string]>;
   /** Infos `check` passed (infos are immutable), so registering them does not check again. */
   readonly #checked = new WeakSet<PathInfo>();
-  readonly #requireCaDerivations: () => void;
-  readonly #moduloCache = new Map<string, DrvHashModulo>();
+  readonly #derivations: DerivationFiles;
 
   constructor(sqlite: Database.Database, queries: PathQueries, options: RegistrationOptions) {
     this.#sqlite = sqlite;
     this.#queries = queries;
-    this.#realStoreDir = options.realStoreDir;
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    this.#requireCaDerivations =
-      options.requireCaDerivations ?? (() => requireExperimentalFeature([], 'ca-derivations'));
+    this.#derivations = new DerivationFiles(
+      options.realStoreDir,
+      queries.storeDir,
+      options.requireCaDerivations ?? (() => requireExperimentalFeature([], 'ca-derivations')),
+    );
     this.#insert = sqlite.prepare(
       'insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, sigs, ca) values (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -126,37 +122,6 @@ export class PathRegistration {
     );
   }
 
-  /** Reads and parses the `.drv` file of `drvPath` from the real store directory. */
-  #readDerivation(drvPath: string): Derivation {
-    const file = join(this.#realStoreDir, drvPath.slice(this.#queries.storeDir.path.length + 1));
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOENT' ? 'No such file or directory' : String(e);
-      throw strataError('STRATA_ERR_IO_FAILED', { op: 'opening file', path: file, reason });
-    }
-    return parseDerivation(text, drvPath, this.#queries.storeDir, {
-      requireCaDerivations: this.#requireCaDerivations,
-    });
-  }
-
-  /**
-   * `hashDerivationModulo` of an input derivation, unmasked (Nix's `pathDerivationModulo`),
-   * read from disk once per derivation: a `.drv` path names its contents, so the answer never
-   * changes.
-   */
-  #inputModulo = (drvPath: string): DrvHashModulo => {
-    let h = this.#moduloCache.get(drvPath);
-    if (h === undefined) {
-      const drv = this.#readDerivation(drvPath);
-      h = hashDerivationModulo(drv, this.#queries.storeDir, this.#inputModulo, false);
-      this.#moduloCache.set(drvPath, h);
-    }
-    return h;
-  };
-
   #insertDerivationOutputs(drvId: number, drv: Derivation): void {
     // Floating content-addressed outputs have no path until they are built; fixed outputs
     // are recorded at the path their hash gives, as Nix does.
@@ -182,7 +147,7 @@ export class PathRegistration {
         } else {
           const id = Number(this.#insert.run(...rowValues(info, this.#now)).lastInsertRowid);
           if (info.path.endsWith('.drv')) {
-            const drv = this.#readDerivation(info.path);
+            const drv = this.#derivations.read(info.path);
             this.#insertDerivationOutputs(id, drv);
             derivations.push([info.path, drv]);
           }
@@ -197,9 +162,7 @@ export class PathRegistration {
       // After the references, as Nix 2.8 checks them: input derivations are valid by now.
       const dir = this.#queries.storeDir;
       for (const [path, drv] of derivations) {
-        checkDerivationOutputs(path, drv, dir, () =>
-          hashDerivationModulo(drv, dir, this.#inputModulo, true),
-        );
+        checkDerivationOutputs(path, drv, dir, () => this.#derivations.modulo(drv));
       }
       const refs = new Map(infos.map((i) => [i.path, i.references]));
       topoSortPaths(refs.keys(), (p) => refs.get(p) ?? []);

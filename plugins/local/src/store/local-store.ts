@@ -37,6 +37,7 @@ import { Hash } from '@strata/core/hash';
 import { ioError } from '@strata/core/io-error';
 import { dumpPath, WorkerHasher } from '@strata/core/nar';
 import {
+  compareBytewise,
   countValidSignatures,
   makePathInfo,
   type PathInfo,
@@ -47,7 +48,7 @@ import {
   type StoreConfig,
   type StoreOpenContext,
 } from '@strata/core/registry';
-import { requireExperimentalFeature } from '@strata/core/settings';
+import { isFeatureEnabled, requireExperimentalFeature } from '@strata/core/settings';
 import {
   type AddNarOptions,
   type AddToStoreOptions,
@@ -69,6 +70,7 @@ import { NarImporter } from '../add/import-batch.js';
 import { ObjectSink, type ObjectSinkResult } from '../add/object-sink.js';
 import { OFFLOAD_AFTER, pumpSource } from '../add/pump-source.js';
 import { addSingleFile, NATIVE_COPY_AFTER } from '../add/single-file.js';
+import { DerivationFiles } from '../db/derivation-files.js';
 import { readSchemaVersion } from '../db/open.js';
 import { openStoreDatabase, type StoreDatabase } from '../db/store-database.js';
 import { collectGarbage, type GcHooks } from '../gc/collect.js';
@@ -118,6 +120,7 @@ export class LocalStore extends BaseStore {
   #tempHashPart: string | undefined;
   #tempCounter = 0;
   readonly #infoCache = new Map<string, PathInfo>();
+  #derivationFiles: DerivationFiles | undefined;
   readonly #infoCacheSize: number;
 
   constructor(config: StoreConfig, context: StoreOpenContext) {
@@ -294,8 +297,25 @@ export class LocalStore extends BaseStore {
     return this.database().queries.queryValidDerivers(this.parse(path));
   }
 
+  /**
+   * The known outputs of a valid derivation, sorted. With `ca-derivations` enabled, also the
+   * outputs realised for it (the `Realisations` table, keyed by the derivation's static
+   * output hashes), as Nix's `queryPartialDerivationOutputMap`.
+   */
   override async queryDerivationOutputs(drvPath: string): Promise<string[]> {
-    return this.database().queries.queryDerivationOutputs(this.parse(drvPath));
+    const p = this.parse(drvPath);
+    const queries = this.database().queries;
+    if (!isFeatureEnabled(this.openContext.features, 'ca-derivations')) {
+      return queries.queryDerivationOutputs(p);
+    }
+    const outputs = queries.queryDerivationOutputMap(p);
+    this.#derivationFiles ??= new DerivationFiles(this.locations.realStoreDir, this.#dir, () => {});
+    const files = this.#derivationFiles;
+    for (const [name, hash] of files.outputHashes(files.read(p))) {
+      const realised = queries.realisedOutput(`sha256:${hash.toBase16()}`, name);
+      if (realised !== undefined) outputs.set(name, realised);
+    }
+    return [...new Set(outputs.values())].sort(compareBytewise);
   }
 
   override async queryPathFromHashPart(hashPart: string): Promise<string | undefined> {
