@@ -328,6 +328,8 @@ const TEMPLATES = {
     `overlay mounts stack on each other in a cycle: ${p.cycle}`,
   STRATA_ERR_OVERLAY_DUPLICATE: (p: { mountPoint: string }) =>
     `overlay mount point ${p.mountPoint} is configured more than once`,
+  STRATA_ERR_OVERLAY_LAYER_IN_USE: (p: { mountPoint: string; conflicts: string }) =>
+    `cannot mount overlay ${p.mountPoint}: ${p.conflicts}`,
   STRATA_ERR_OVERLAY_LOWERDIR_MISSING: (p: { mountPoint: string; path: string }) =>
     `overlay ${p.mountPoint}: lowerdir ${p.path} does not exist or is not a directory`,
   STRATA_ERR_OVERLAY_MOUNTED_DIFFERENTLY: (p: { mountPoint: string; difference: string }) =>

@@ -4,6 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   type FileSystemProbe,
+  liveLayerConflicts,
   nodeFileSystem,
   type OverlayMount,
   overlayMountFromConfig,
@@ -233,6 +234,36 @@ test('at most two overlays in a nested stack; flat stacking has no such limit', 
   checkStackingDepth([s1, s2, mk('/st/s3', ['/st/s2-upper', '/st/s1-upper', '/st/l0'])]);
   // An upper dir on another overlay is not nesting (the kernel refuses it for another reason).
   checkStackingDepth([s1, s2, mk('/z', ['/st/l0'], '/st/s2/upper')]);
+});
+
+test('two overlays sharing an upper or work dir are refused; live conflicts are listed', () => {
+  const a: OverlayMount = { ...rw, mountPoint: '/mnt/a' };
+  throwsWith(
+    () => validateOverlays([a, { ...rw, mountPoint: '/mnt/b', workdir: '/persist/work-b' }]),
+    'STRATA_ERR_OVERLAY_OVERLAPPING',
+    'overlay /mnt/b: upperdir /persist/upper is also the upperdir of overlay /mnt/a',
+  );
+  throwsWith(
+    () => validateOverlays([a, { ...rw, mountPoint: '/mnt/b', upperdir: '/persist/up-b' }]),
+    'STRATA_ERR_OVERLAY_OVERLAPPING',
+    'overlay /mnt/b: workdir /persist/work is also the workdir of overlay /mnt/a',
+  );
+  const s1 = { mountPoint: '/s1', lowerdir: ['/l0'], upperdir: '/up1', workdir: '/w1' };
+  const flat: OverlayMount = {
+    mountPoint: '/s2',
+    device: 'overlay',
+    lowerdir: ['/up1', '/l0'],
+    upperdir: '/up2',
+    workdir: '/w2',
+  };
+  assert.equal(liveLayerConflicts(flat, [s1]), [
+    'lowerdir /up1 is the writable layer of the overlay mounted on /s1',
+  ]);
+  assert.equal(liveLayerConflicts(flat, [{ mountPoint: '/s2', lowerdir: ['/x'] }]), []);
+  assert.equal(
+    liveLayerConflicts({ ...flat, upperdir: '/l9' }, [{ mountPoint: '/o', lowerdir: ['/l9'] }]),
+    ['/l9 is in use by the overlay mounted on /o'],
+  );
 });
 
 test('a cycle is an error that lists it', () => {

@@ -183,11 +183,68 @@ export function validateOverlayFileSystem(
 /** Validates a whole configuration: every entry's structure, then unique mount points. */
 export function validateOverlays(mounts: readonly OverlayMount[]): void {
   const seen = new Set<string>();
+  // Upper and work dirs are each one mount's own: the kernel's behaviour is undefined when
+  // two mounts share one (it only warns).
+  const owners = new Map<string, [OverlayMount, string]>();
   for (const m of mounts) {
     validateOverlayStructure(m);
     if (seen.has(m.mountPoint)) {
       throw strataError('STRATA_ERR_OVERLAY_DUPLICATE', { mountPoint: m.mountPoint }, hintOf(m));
     }
     seen.add(m.mountPoint);
+    for (const [key, dir] of [
+      ['upperdir', m.upperdir],
+      ['workdir', m.workdir],
+    ] as const) {
+      if (dir === undefined) continue;
+      const other = owners.get(dir);
+      if (other !== undefined) {
+        throw strataError(
+          'STRATA_ERR_OVERLAY_OVERLAPPING',
+          {
+            mountPoint: m.mountPoint,
+            reason: `${key} ${dir} is also the ${other[1]} of overlay ${other[0].mountPoint}`,
+          },
+          hintOf(m),
+        );
+      }
+      owners.set(dir, [m, key]);
+    }
   }
+}
+
+/**
+ * Layers of `m` that a live overlay mount other than one on `m`'s own mount point uses in a
+ * way OverlayFS forbids while both are mounted: `m`'s upper or work dir in any role there, or
+ * `m`'s lower layers as that mount's upper or work dir (a flat mount over levels that are
+ * still mounted). One line per conflict, for the error.
+ */
+export function liveLayerConflicts(
+  m: OverlayMount,
+  mounts: readonly {
+    mountPoint: string;
+    lowerdir: readonly string[];
+    upperdir?: string;
+    workdir?: string;
+  }[],
+): string[] {
+  const conflicts: string[] = [];
+  const own = [m.upperdir, m.workdir].filter((d): d is string => d !== undefined);
+  for (const o of mounts) {
+    if (o.mountPoint === m.mountPoint) continue;
+    const theirsWritable = [o.upperdir, o.workdir].filter((d): d is string => d !== undefined);
+    for (const d of own) {
+      if (theirsWritable.includes(d) || o.lowerdir.includes(d)) {
+        conflicts.push(`${d} is in use by the overlay mounted on ${o.mountPoint}`);
+      }
+    }
+    for (const d of m.lowerdir) {
+      if (theirsWritable.includes(d)) {
+        conflicts.push(
+          `lowerdir ${d} is the writable layer of the overlay mounted on ${o.mountPoint}`,
+        );
+      }
+    }
+  }
+  return conflicts;
 }

@@ -14,12 +14,13 @@ import { strataError } from '@strata/core';
 import { type MountState, mountState } from './compare.js';
 import {
   type FileSystemProbe,
+  liveLayerConflicts,
   nodeFileSystem,
   type OverlayMount,
   validateOverlayFileSystem,
   validateOverlays,
 } from './model.js';
-import { type MountInfoEntry, parseMountInfo } from './mountinfo.js';
+import { type MountInfoEntry, overlayLayers, parseMountInfo } from './mountinfo.js';
 import { checkStackingDepth, mountOrder, unmountOrder, withRelated } from './order.js';
 import { mountCommands } from './plan.js';
 import { REMOUNT_ENV, remountArgv, shellCommand, umountArgv } from './render.js';
@@ -153,6 +154,24 @@ export async function mountOverlays(
   for (const m of targets) {
     if (states.get(m)?.state === 'unmounted')
       validateOverlayFileSystem(m, others(m), options.fs ?? nodeFileSystem);
+  }
+  // No layer may be written by one mount while another uses it (a flat level over levels
+  // that are mounted too): OverlayFS would only warn, and then behave in undefined ways.
+  const live = (options.mountInfo ?? readMountInfo)()
+    .filter((e) => e.fsType === 'overlay')
+    .map((e) => ({ mountPoint: e.mountPoint, ...overlayLayers(e.superOptions) }));
+  const toMount = targets.filter((m) => states.get(m)?.state === 'unmounted');
+  for (const m of toMount) {
+    const conflicts = liveLayerConflicts(m, [...live, ...toMount.filter((o) => o !== m)]);
+    if (conflicts.length > 0) {
+      throw strataError(
+        'STRATA_ERR_OVERLAY_LAYER_IN_USE',
+        { mountPoint: m.mountPoint, conflicts: conflicts.join('; ') },
+        {
+          hint: 'a flat mount freezes the levels below it: unmount them (or give them check-mount=false and leave them unmounted) first',
+        },
+      );
+    }
   }
   const outcomes: OverlayOutcome[] = [];
   for (const m of targets) {

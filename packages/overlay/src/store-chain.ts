@@ -1,11 +1,11 @@
 /**
- * The mounts a chain of overlay stores needs (issue #6, spec/local-overlay.md §7): one per
- * overlay level, bottom first, each on the level's `real` with its `upper-layer` as upperdir
- * and `<upper-layer>-work` as workdir. Nested while the kernel lets overlay mounts stack (base
- * plus two overlay levels): a level's lowerdir is the merged dir of the level below. Beyond
- * that, or for every level with `flat`, a level mounts flat: its lowerdirs are the upper
- * layers of every overlay level below it, top-most first, then the base store dir — no
- * overlay mount under it, at the price of freezing those layers while it is mounted.
+ * The mounts a chain of overlay stores needs (issue #6, spec/local-overlay.md §7), each on the
+ * level's `real` with its `upper-layer` as upperdir and `<upper-layer>-work` as workdir.
+ * Nested while the kernel lets overlay mounts stack (base plus two overlay levels): one mount
+ * per level, bottom first, a level's lowerdir being the merged dir of the level below. Beyond
+ * that, or with `flat`, one mount for the top level alone: its lowerdirs are the upper layers
+ * of every overlay level below it, top-most first, then the base store dir, and those levels
+ * are frozen (not mounted) while it is.
  *
  * @example
  *   storeChainMounts(storeLevel(config, real), 'auto')
@@ -26,7 +26,12 @@ export function workdirFor(upperLayer: string): string {
   return `${upperLayer.replace(/\/+$/, '')}-work`;
 }
 
-/** The mounts of the overlay levels of `top` (bottom first); none for a base store. */
+/**
+ * The mounts of the overlay levels of `top` (bottom first); none for a base store. A flat
+ * mount uses the upper layers below it as lower layers, which OverlayFS allows only while
+ * nothing writes them: the levels below a flat top are frozen, so they are not mounted (open
+ * them with `check-mount=false`), and only the top is (spec/local-overlay.md §7.3).
+ */
 export function storeChainMounts(
   top: StoreLevel,
   layout: StoreChainLayout = 'auto',
@@ -34,15 +39,16 @@ export function storeChainMounts(
 ): OverlayMount[] {
   const levels: Array<Extract<StoreLevel, { kind: 'overlay' }>> = [];
   for (let at = top; at.kind === 'overlay'; at = at.lower) levels.unshift(at);
-  return levels.map((level, i) => {
-    const flat = layout === 'flat' || (layout === 'auto' && i >= MAX_NESTED_OVERLAY_LEVELS);
-    return {
-      mountPoint: level.real,
-      device: 'overlay',
-      lowerdir: flat ? flattenStoreLayers(level.lower) : [level.lower.real],
-      upperdir: level.upperLayer,
-      workdir: workdirFor(level.upperLayer),
-      ...(origin ? { origin } : {}),
-    };
-  });
+  const flat =
+    levels.length > 1 &&
+    (layout === 'flat' || (layout === 'auto' && levels.length > MAX_NESTED_OVERLAY_LEVELS));
+  const mounted = flat ? levels.slice(-1) : levels;
+  return mounted.map((level) => ({
+    mountPoint: level.real,
+    device: 'overlay',
+    lowerdir: flat ? flattenStoreLayers(level.lower) : [level.lower.real],
+    upperdir: level.upperLayer,
+    workdir: workdirFor(level.upperLayer),
+    ...(origin ? { origin } : {}),
+  }));
 }

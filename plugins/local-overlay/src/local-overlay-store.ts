@@ -106,6 +106,10 @@ export class LocalOverlayStore extends LocalStore {
         'mount',
         `overlay, ${result.layout} layout, lowerdir ${overlayLayers(result.entry.superOptions).lowerdir.join(':')}`,
       ]);
+    } else if (result.entry === undefined && !this.config.get<boolean>('check-mount')) {
+      // Unmounted on purpose: a level frozen under a flat mount (spec §7.3), or mounted by hand
+      // when needed. Only a wrong mount would be a problem.
+      facts.push(['mount', 'none (check-mount=false)']);
     } else {
       try {
         checkOverlayStoreMount({ real, upperLayer: this.upperLayer, lower: this.below }, mounts);

@@ -50,10 +50,16 @@ async function configuredOverlays(
         message: `store '${ctx.flags.store}' is not an overlay store: it needs no mounts`,
       });
     }
-    return storeChainMounts(storeLevel(config, config.get<string>('real')), layout, {
+    const derived = storeChainMounts(storeLevel(config, config.get<string>('real')), layout, {
       kind: 'flag',
       flag: `--store ${ctx.flags.store}`,
     });
+    // A mount point the config file's `overlays:` lists is mounted as listed there (its own
+    // work dir, say): one configuration, whichever way the command names it.
+    const listed = new Map(
+      environment.config.overlays.map((o) => [o.mountPoint, overlayMountFromConfig(o)]),
+    );
+    return derived.map((m) => listed.get(m.mountPoint) ?? m);
   }
   const config = await loadConfiguration({ env: ctx.env, cwd: ctx.cwd, flags: ctx.flags });
   for (const w of config.warnings) warn(ctx, w);
