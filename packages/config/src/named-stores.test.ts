@@ -33,6 +33,19 @@ test('a URL string stays that store, canonically rendered', () => {
   assert.is(resolveNamedStoreUrl('d', s), 'https://cache.example.org/');
 });
 
+test("relative paths start from the config file's directory, wherever the command runs", () => {
+  const s = stores({
+    a: './l0',
+    b: { url: '../l3' },
+    c: { scheme: 'local', root: './r', 'store-dir-label': '.x' },
+  });
+  for (const cwd of ['/elsewhere', '/p/sub/deeper']) {
+    assert.is(resolveNamedStoreUrl('a', s, { cwd }), 'local:///p/l0');
+    assert.is(resolveNamedStoreUrl('b', s, { cwd }), 'local:///l3');
+    assert.is(resolveNamedStoreUrl('c', s, { cwd }), 'local://?root=/p/r&store-dir-label=.x');
+  }
+});
+
 test('an object: scheme or url, plus settings as native values', () => {
   const s = stores({
     a: { scheme: 'local', root: '/srv/a', 'require-sigs': false, priority: 10 },

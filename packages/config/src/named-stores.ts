@@ -14,6 +14,7 @@
  *   ]))
  *   // 'local-overlay://?lower-store=%2Fsrv%2Fbase&root=/srv/team&upper-layer=/srv/team/upper'
  */
+import { dirname, resolve } from 'node:path';
 import {
   describeOrigin,
   makeStoreReference,
@@ -27,7 +28,10 @@ import { type NamedStore, type NamedStoreDefinition, settingText } from './strat
 
 /** Options for resolving. */
 export interface ResolveNamedStoreOptions {
-  /** Directory for relative path shorthands in URLs (default: `process.cwd()`). */
+  /**
+   * Directory for relative paths in definitions that come from no file (default:
+   * `process.cwd()`); those from a config file start from the file's directory.
+   */
   readonly cwd?: string;
 }
 
@@ -88,9 +92,18 @@ function misplaced(at: Place, reason: string) {
   });
 }
 
+/**
+ * The directory relative paths in a definition start from: the config file's own directory
+ * (the same store whichever directory a command runs in), else the caller's.
+ */
+function baseDir(at: Place, options: ResolveNamedStoreOptions): string | undefined {
+  return at.file !== undefined ? dirname(at.file) : options.cwd;
+}
+
 function parseAt(text: string, at: Place, options: ResolveNamedStoreOptions): StoreReference {
+  const cwd = baseDir(at, options);
   try {
-    return parseStoreReference(text, options.cwd === undefined ? {} : { cwd: options.cwd });
+    return parseStoreReference(text, cwd === undefined ? {} : { cwd });
   } catch (e) {
     if (at.file === undefined) throw e;
     throw misplaced(at, (e as Error).message);
@@ -145,9 +158,16 @@ function referenceOf(
             }),
           )
         : settingText(value, key);
-    params.set(key, nested);
+    params.set(key, relativeToFile(nested, at, options));
   }
   return makeStoreReference(withParamsVariant(base.variant, params.size > 0), params);
+}
+
+/** A setting written as a relative path (`./x`, `../x`), made absolute from `baseDir`. */
+function relativeToFile(value: string, at: Place, options: ResolveNamedStoreOptions): string {
+  if (!value.startsWith('./') && !value.startsWith('../')) return value;
+  const dir = baseDir(at, options);
+  return dir === undefined ? value : resolve(dir, value);
 }
 
 // `local` and `daemon` render as bare words only without parameters; with parameters they
