@@ -35,6 +35,20 @@ test('a directory loads every JavaScript file in it, in name order', async () =>
   assert.is(alpha.listedIn, `${FIXTURES}nix.conf:4`);
 });
 
+test('declaration files beside compiled plugins are skipped; a file listed twice loads once', async () => {
+  // dir-plugins holds alpha.d.mts next to alpha.mjs, as tsc leaves them.
+  const registry = fresh();
+  const twice = [
+    { specifier: './dir-plugins', origin: conf },
+    { specifier: './dir-plugins/alpha.mjs', origin: yaml },
+  ];
+  const loaded = await loadPlugins(registry, twice);
+  assert.equal(
+    loaded.map((p) => p.name),
+    ['alpha-plugin', 'beta-plugin'],
+  );
+});
+
 test('relative specifiers are relative to the file that lists them', async () => {
   const registry = fresh();
   await loadPlugins(registry, [{ specifier: '../../plugins/memory/index.ts', origin: yaml }]);

@@ -37,6 +37,8 @@ export interface LoadPluginsOptions {
 }
 
 const JS_FILE = /\.(m?js|cjs|ts|mts)$/;
+/** TypeScript declarations beside compiled plugins (`tsc` output): not modules to load. */
+const DECLARATION_FILE = /\.d\.(m|c)?ts$/;
 const SHARED_OBJECT = /\.(so|dylib|dll)(\.\d+)*$/;
 
 function originText(origin: SettingOrigin | string): string {
@@ -62,7 +64,7 @@ function filesOf(spec: PluginSpec, cwd: string): string[] {
     const st = statSync(path, { throwIfNoEntry: false });
     if (st?.isDirectory()) {
       return readdirSync(path)
-        .filter((f) => JS_FILE.test(f))
+        .filter((f) => JS_FILE.test(f) && !DECLARATION_FILE.test(f))
         .sort()
         .map((f) => join(path, f));
     }
@@ -88,9 +90,13 @@ export async function loadPlugins(
 ): Promise<StorePlugin[]> {
   const loaded: StorePlugin[] = [];
   const cwd = options.cwd ?? process.cwd();
+  // A file listed twice (in nix.conf and the Strata config file, say) is one plugin.
+  const seen = new Set<string>();
   for (const spec of specs) {
     const listedIn = originText(spec.origin);
     for (const file of filesOf(spec, cwd)) {
+      if (seen.has(file)) continue;
+      seen.add(file);
       if (SHARED_OBJECT.test(file)) {
         options.warn?.(
           `ignoring plugin '${file}' (listed in ${listedIn}): it is a Nix plugin (shared object); Strata loads JavaScript plugins`,
