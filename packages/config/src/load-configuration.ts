@@ -42,6 +42,7 @@ import {
 import { Configuration, type ConfigurationSources } from './configuration.js';
 import { GLOBAL_SETTING_SYNTAX, GLOBAL_SETTINGS } from './global-settings.js';
 import { resolveNamedStoreUrl, storeDefinitionReference } from './named-stores.js';
+import { nearestName } from './nearest-name.js';
 import { type Env, systemNixConfFile, userNixConfFiles } from './nix-conf/locations.js';
 import {
   type ConfFileSystem,
@@ -243,33 +244,6 @@ export async function loadConfiguration(
     new Map([...settings.keys()].map((n) => [n, table.defaultOf(n)])),
     cwd,
   );
-}
-
-/** The closest known name within two edits, for a hint; undefined when none is that close. */
-function nearestName(name: string, names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const n of names) {
-    const d = editDistance(name, n);
-    if (d < bestDistance) [best, bestDistance] = [n, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
-        prev[j]! + 1,
-        cur[j - 1]! + 1,
-        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 /**

@@ -38,7 +38,7 @@ test('settings, stores, plugins and overlays are split out with origins', () => 
     'extra-substituters': ['https://a.example.org'],
     stores: { ci: 'local?root=/srv/ci', 'team.2': { scheme: 'local', root: '/srv/t' } },
     plugins: ['./p.mjs', '../q/r.js', '/abs/s.js', 'node:fs'],
-    overlays: [{ mountPoint: '/m', lowerdir: ['/l1', '/l2'], upperdir: null, extra: 1 }],
+    overlays: [{ mountPoint: '/m', lowerdir: ['/l1', '/l2'], upperdir: null, neededForBoot: true }],
   });
   assert.equal(c.settings, [
     { name: 'cores', text: '4', origin: { kind: 'config-file', file: F, path: 'cores' } },
@@ -59,7 +59,7 @@ test('settings, stores, plugins and overlays are split out with origins', () => 
       mountPoint: '/m',
       lowerdir: ['/l1', '/l2'],
       upperdir: null,
-      extra: 1,
+      neededForBoot: true,
       origin: { kind: 'config-file', file: F, path: 'overlays[0]' },
     },
   ]);
@@ -116,6 +116,10 @@ const BAD: Array<[unknown, string]> = [
   [
     { overlays: [{ mountPoint: '/m', lowerdir: ['/a'], device: 1 }] },
     'overlays[0].device must be a string',
+  ],
+  [
+    { overlays: [{ mountPoint: '/m', lowerdir: ['/a'], devcie: 'x' }] },
+    "overlays[0]: unknown key 'devcie'",
   ],
   [
     { 'trusted-users': { a: [1] } },

@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import { posix } from 'node:path';
 import { type SettingOrigin, strataError } from '@strata/core';
+import { nearestName } from '../nearest-name.js';
 
 /** A setting given in the file, as text. */
 export interface FileSetting {
@@ -58,7 +59,7 @@ export interface PluginReference {
 /**
  * An overlay mount (spec/local-overlay.md §8.1), kept as validated raw data for the overlay
  * commands: `mountPoint` and `lowerdir` are required, `upperdir`/`workdir` are paths or null;
- * other keys are kept as written.
+ * NixOS's other keys are kept as written, and any other key is an error.
  */
 export interface OverlayMountSpec {
   readonly mountPoint: string;
@@ -156,6 +157,18 @@ function resolvePlugin(specifier: string, file: string): string {
   }
 }
 
+/** The keys of an overlay entry: NixOS's (spec/local-overlay.md §8.1) and `$comment`. */
+const OVERLAY_KEYS = [
+  'mountPoint',
+  'device',
+  'lowerdir',
+  'upperdir',
+  'workdir',
+  'useStage1BaseDirectories',
+  'neededForBoot',
+  '$comment',
+];
+
 function overlay(file: string, entry: unknown, i: number): OverlayMountSpec {
   const at = `overlays[${i}]`;
   if (!isPlainObject(entry)) throw invalid(file, `${at} must be an object`);
@@ -180,6 +193,19 @@ function overlay(file: string, entry: unknown, i: number): OverlayMountSpec {
   }
   if (entry.device !== undefined && typeof entry.device !== 'string') {
     throw invalid(file, `${at}.device must be a string`);
+  }
+  for (const key of Object.keys(entry)) {
+    if (OVERLAY_KEYS.includes(key)) continue;
+    const near = nearestName(key, OVERLAY_KEYS);
+    throw strataError(
+      'STRATA_ERR_CONFIG_FILE_INVALID',
+      { file, reason: `${at}: unknown key '${key}'` },
+      {
+        hint: near
+          ? `did you mean '${near}'?`
+          : `the keys of an overlay: ${OVERLAY_KEYS.join(', ')}`,
+      },
+    );
   }
   return {
     ...entry,
