@@ -125,6 +125,13 @@ test('errors: unknown names, cycles, a setting given twice', () => {
     (e: Error) =>
       e.message === "no store named '@zz' is configured (configured: @a, @b, @c, @d, @e, @f)",
   );
+  const dangling = stores({ a: '@b', c: { scheme: 'local-overlay', 'lower-store': '@q' } });
+  assert.throws(
+    () => resolveNamedStoreUrl('c', dangling),
+    (e: Error) =>
+      e.message ===
+      "invalid Strata configuration file '/p/strata.config.yaml': stores.c.lower-store: refers to '@q': no such store is configured (configured: @a, @c)",
+  );
   assert.throws(
     () => resolveNamedStoreUrl('x', new Map()),
     (e: Error) => e.message === "no store named '@x' is configured (configured: none)",

@@ -125,7 +125,17 @@ function referenceOf(
       throw strataError('STRATA_ERR_STORE_CYCLE', { chain });
     }
     const named = stores.get(name);
-    if (!named) throw unknownName(name, stores);
+    if (!named) {
+      const e = unknownName(name, stores);
+      // Inside a definition: say which one, and where.
+      if (at.file !== undefined) {
+        throw misplaced(
+          at,
+          `refers to '${def}': ${e.message.replace(/^no store named '[^']*' is/, 'no such store is')}`,
+        );
+      }
+      throw e;
+    }
     const origin = named.origin;
     const place =
       origin.kind === 'config-file'

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { StrataError } from '@strata/core';
 import { withTempDir } from '@strata/test-support';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -82,20 +83,36 @@ test('TypeScript without a loader is transpiled in memory: nothing is written', 
     assert.equal(readdirSync(d), ['strata.config.ts']);
   }));
 
-test('syntax errors name the file (and for YAML the line)', () =>
+test('syntax errors name the file and the line, on one line (the excerpt is the hint)', () =>
   withTempDir(async (d) => {
-    tree(d, { 'y/.stratarc.yaml': 'cores: 1\ncores: 2\n', 'j/strata.config.json': '{ "cores": }' });
+    tree(d, {
+      'y/.stratarc.yaml': 'cores: 1\ncores: 2\n',
+      'j/strata.config.json': '{\n "cores": 3, }',
+      'k/strata.config.json': '{\n "cores": }',
+    });
     await find(d, `${d}/y`).then(
       () => assert.unreachable(),
-      (e: Error) => {
-        assert.match(e.message, `invalid Strata configuration file '${d}/y/.stratarc.yaml': `);
-        assert.match(e.message, 'Map keys must be unique at line 2');
+      (e: StrataError) => {
+        assert.is(
+          e.message,
+          `invalid Strata configuration file '${d}/y/.stratarc.yaml': Map keys must be unique at line 2, column 1`,
+        );
+        assert.is(e.hint, 'cores: 1\ncores: 2\n^');
       },
     );
     await find(d, `${d}/j`).then(
       () => assert.unreachable(),
-      (e: Error) =>
-        assert.match(e.message, `invalid Strata configuration file '${d}/j/strata.config.json': `),
+      (e: Error) => {
+        assert.match(e.message, `invalid Strata configuration file '${d}/j/strata.config.json': `);
+        assert.match(e.message, / \(line 2, column 14\)$/, e.message);
+      },
+    );
+    await find(d, `${d}/k`).then(
+      () => assert.unreachable(),
+      (e: Error) => {
+        assert.match(e.message, "Unexpected token '}'");
+        assert.not.match(e.message, '\n');
+      },
     );
   }));
 

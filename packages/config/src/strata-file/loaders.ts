@@ -18,8 +18,19 @@ import { strataError } from '@strata/core';
 /** A cosmiconfig loader: file path and its text in, configuration out. */
 export type ConfigLoader = (file: string, content: string) => Promise<unknown>;
 
-function invalid(file: string, reason: string, cause?: unknown) {
-  return strataError('STRATA_ERR_CONFIG_FILE_INVALID', { file, reason }, { cause });
+function invalid(file: string, reason: string, cause?: unknown, hint?: string) {
+  return strataError(
+    'STRATA_ERR_CONFIG_FILE_INVALID',
+    { file, reason },
+    { cause, ...(hint === undefined ? {} : { hint }) },
+  );
+}
+
+/** `line L, column C` (1-based) of character `offset` in `text`. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
 }
 
 /** YAML (also extension-less `.stratarc`); 64-bit integers stay exact (as bigint). */
@@ -29,7 +40,14 @@ export const loadYaml: ConfigLoader = async (file, content) => {
   try {
     return parseYaml(content, { intAsBigInt: true, uniqueKeys: true, prettyErrors: true });
   } catch (e) {
-    throw invalid(file, (e as Error).message.trim(), e);
+    // One line for the error (it ends with the position); the excerpt the parser draws under
+    // it becomes the hint.
+    const [first = '', ...excerpt] = (e as Error).message.trim().split('\n');
+    const shown = excerpt
+      .join('\n')
+      .replace(/\n\s*\n/g, '\n')
+      .replace(/^\n+|\s+$/g, '');
+    throw invalid(file, first.replace(/:$/, ''), e, shown === '' ? undefined : shown);
   }
 };
 
@@ -38,7 +56,12 @@ export const loadJson: ConfigLoader = async (file, content) => {
   try {
     return JSON.parse(content) as unknown;
   } catch (e) {
-    throw invalid(file, (e as Error).message, e);
+    // V8 says where by offset only ("… at position 14"): add the line and column.
+    // Some messages quote the text itself, newlines and all: kept to one line.
+    const message = (e as Error).message.replaceAll('\n', '\\n');
+    const at = /at position (\d+)/.exec(message);
+    const where = at ? ` (${lineAndColumn(content, Number(at[1]))})` : '';
+    throw invalid(file, `${message}${where}`, e);
   }
 };
 
