@@ -111,6 +111,26 @@ test('nested overlays three deep: each level decodes back to the level below', (
   );
 });
 
+test('a named store as the base of another: its settings, some changed or added', () => {
+  const s = stores({
+    l0: '/srv/l0',
+    s1: {
+      scheme: 'local-overlay',
+      root: '/srv/s1',
+      'upper-layer': '/srv/u1',
+      'lower-store': '@l0',
+    },
+    frozen: { url: '@s1', 'check-mount': false, root: '/srv/s1b' },
+  });
+  const frozen = parseStoreReference(resolveNamedStoreUrl('frozen', s));
+  assert.equal(Object.fromEntries(frozen.params), {
+    'check-mount': 'false',
+    'lower-store': 'local:///srv/l0',
+    root: '/srv/s1b',
+    'upper-layer': '/srv/u1',
+  });
+});
+
 test('errors: unknown names, cycles, a setting given twice', () => {
   const s = stores({
     a: { url: 'local-overlay://', 'lower-store': '@b' },

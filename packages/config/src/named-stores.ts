@@ -144,7 +144,10 @@ function referenceOf(
     return referenceOf(named.definition, stores, options, [...stack, name], place);
   }
   let base: StoreReference;
-  if (typeof def.url === 'string') {
+  if (typeof def.url === 'string' && def.url.startsWith('@')) {
+    // Another named store, with settings added or changed (a frozen copy of a level, say).
+    base = referenceOf(def.url, stores, options, stack, { ...at, path: `${at.path}.url` });
+  } else if (typeof def.url === 'string') {
     base = parseAt(def.url, { ...at, path: `${at.path}.url` }, options);
   } else {
     base = makeStoreReference({
@@ -156,7 +159,7 @@ function referenceOf(
   const params = new Map(base.params);
   for (const [key, value] of Object.entries(def)) {
     if (key === 'url' || key === 'scheme' || key === 'authority') continue;
-    if (params.has(key)) {
+    if (params.has(key) && !(typeof def.url === 'string' && def.url.startsWith('@'))) {
       throw misplaced(at, `'${key}' is given both in the store's url and as a field`);
     }
     const nested =
