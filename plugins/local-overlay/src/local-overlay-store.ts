@@ -94,7 +94,11 @@ export class LocalOverlayStore extends LocalStore {
     const facts = [...base.facts];
     const problems = [...base.problems];
     const real = this.locations.realStoreDir;
-    facts.push(['upper layer', this.upperLayer], ['lower store', this.lower.url]);
+    // A store URL may not show where the store is (`local` for any root): its directory does.
+    facts.push(
+      ['upper layer', this.upperLayer],
+      ['lower store', `${this.lower.url} (objects in ${this.below.real})`],
+    );
     const mounts = readMountInfo();
     const result = checkStoreMount(mounts, {
       real,

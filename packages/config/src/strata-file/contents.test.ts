@@ -110,6 +110,10 @@ const BAD: Array<[unknown, string]> = [
     'overlays[0].lowerdir[0] must be an absolute path',
   ],
   [
+    { overlays: [{ mountPoint: '/m', lowerdir: ['/a/'] }] },
+    "overlays[0].lowerdir[0] must not end in '/'",
+  ],
+  [
     { overlays: [{ mountPoint: '/m', lowerdir: ['/a'], workdir: 'w' }] },
     'overlays[0].workdir must be an absolute path',
   ],

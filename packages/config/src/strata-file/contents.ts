@@ -172,16 +172,16 @@ const OVERLAY_KEYS = [
 function overlay(file: string, entry: unknown, i: number): OverlayMountSpec {
   const at = `overlays[${i}]`;
   if (!isPlainObject(entry)) throw invalid(file, `${at} must be an object`);
+  // The kernel shows layers as given, and the store's mount check compares them exactly
+  // (spec/local-overlay.md §3.2): a trailing `/` would never match, so none is allowed.
   const absolute = (v: unknown, key: string): string => {
     if (typeof v !== 'string' || !v.startsWith('/')) {
       throw invalid(file, `${at}.${key} must be an absolute path`);
     }
+    if (v.length > 1 && v.endsWith('/')) throw invalid(file, `${at}.${key} must not end in '/'`);
     return v;
   };
   const mountPoint = absolute(entry.mountPoint, 'mountPoint');
-  if (mountPoint.length > 1 && mountPoint.endsWith('/')) {
-    throw invalid(file, `${at}.mountPoint must not end in '/'`);
-  }
   if (!Array.isArray(entry.lowerdir) || entry.lowerdir.length === 0) {
     throw invalid(file, `${at}.lowerdir must be a non-empty list of absolute paths`);
   }
