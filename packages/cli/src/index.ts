@@ -102,6 +102,22 @@ function systemMessage(e: NodeJS.ErrnoException): string {
   return text === undefined ? e.message : text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+const TRY_HELP = "Try 'strata --help' for more information.\n";
+
+/**
+ * Errors Nix reports as usage errors, followed by its `Try '… --help'` line: an unparsable
+ * store URL, a bad setting value, a configuration syntax error (spec config-and-urls §2.6).
+ */
+const USAGE_ERRORS = new Set<string>([
+  'STRATA_ERR_CONFIG_SYNTAX',
+  'STRATA_ERR_SETTING_BAD_BOOL',
+  'STRATA_ERR_SETTING_BAD_OPTION',
+  'STRATA_ERR_SETTING_BAD_STORE_URL',
+  'STRATA_ERR_SETTING_BAD_VALUE',
+  'STRATA_ERR_STORE_URL_BAD_QUERY',
+  'STRATA_ERR_STORE_URL_UNPARSABLE',
+]);
+
 /** Prints `e` the way Nix does (`error: …`, `hint: …`) and returns the exit code. */
 function reportError(e: unknown, stderr: NodeJS.WritableStream, verbose: boolean): number {
   if (e instanceof CommanderError) {
@@ -110,12 +126,13 @@ function reportError(e: unknown, stderr: NodeJS.WritableStream, verbose: boolean
     // A command group without its subcommand: commander has printed the group's help.
     if (e.code === 'commander.help') return e.exitCode;
     const message = e.message.replace(/^error: /, '');
-    stderr.write(`error: ${message}\nTry 'strata --help' for more information.\n`);
+    stderr.write(`error: ${message}\n${TRY_HELP}`);
     return 1;
   }
   if (isStrataError(e)) {
     stderr.write(`error: ${e.message}\n`);
     if (e.hint) stderr.write(`hint: ${e.hint}\n`);
+    if (USAGE_ERRORS.has(e.code)) stderr.write(TRY_HELP);
     if (verbose && e.stack) stderr.write(`${e.stack}\n`);
     return 1;
   }

@@ -97,7 +97,7 @@ test('errors: an unknown name, a bad value in a file', () =>
     assert.is(r.code, 1);
     assert.is(
       r.err,
-      `error: option 'sandbox' has invalid value 'yes' (from ${d}/etc/nix.conf:1)\n`,
+      `error: option 'sandbox' has invalid value 'yes' (from ${d}/etc/nix.conf:1)\nTry 'strata --help' for more information.\n`,
     );
   }));
 

@@ -125,12 +125,12 @@ test('url parse and render reject malformed input with the reason', () =>
     assert.is(bad.code, 1);
     assert.is(
       bad.err,
-      "error: invalid URI query 'x=%zz': bad percent escape '%zz' in the query (store URL 'memory://?x=%zz')\n",
+      "error: invalid URI query 'x=%zz': bad percent escape '%zz' in the query (store URL 'memory://?x=%zz')\nTry 'strata --help' for more information.\n",
     );
     const nested = await run(d, ['url', 'parse', 'layer://?lower-store=memory']);
     assert.is(
       nested.err,
-      "error: Cannot parse Nix store 'memory': it is not a URL (scheme://…), a shorthand (auto, daemon, local) or a path (containing a /)\n",
+      "error: Cannot parse Nix store 'memory': it is not a URL (scheme://…), a shorthand (auto, daemon, local) or a path (containing a /)\nTry 'strata --help' for more information.\n",
     );
     const tree = await run(
       d,
