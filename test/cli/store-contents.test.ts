@@ -98,13 +98,29 @@ nixTest('add gives the paths nix-store --add / --add-fixed / toFile give, and Ni
   }),
 );
 
-nixTest('add fails like nix-store --add for a missing file, adding nothing', () =>
+nixTest('add fails like nix-store --add for a missing file or a bad name, adding nothing', () =>
   withStoreDir((dir) => {
     const s = makeNixStore(dir);
     const before = snapshot(s.root);
     const missing = join(dir, 'nonexistent');
     const n = nixFails('nix-store', ['--store', s.root, '--add', missing]);
     assertFails(strata(['--store', s.root, 'add', missing]), nixError(n.stderr), 'missing');
+    // A name a store path cannot have: Nix names the path with its real hash part.
+    const spaced = join(dir, 'with space');
+    writeFileSync(spaced, 'x\n');
+    for (const [nixArgs, ours] of [
+      [
+        ['--add', spaced],
+        ['add', spaced],
+      ],
+      [
+        ['--add-fixed', 'sha256', spaced],
+        ['add', '--flat', spaced],
+      ],
+    ]) {
+      const nixSays = nixFails('nix-store', ['--store', s.root, ...nixArgs!]);
+      assertFails(strata(['--store', s.root, ...ours!]), nixError(nixSays.stderr), ours!.join(' '));
+    }
     assert.equal(snapshot(s.root), before);
   }),
 );

@@ -33,9 +33,9 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, lstatSync, realpathSync, renameSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { strataError } from '@strata/core/errors';
-import { Hash } from '@strata/core/hash';
+import { Hash, type HashAlgorithm, hashFile } from '@strata/core/hash';
 import { ioError } from '@strata/core/io-error';
-import { dumpPath, WorkerHasher } from '@strata/core/nar';
+import { dumpPath, narHashOfPath, WorkerHasher } from '@strata/core/nar';
 import {
   compareBytewise,
   countValidSignatures,
@@ -426,6 +426,30 @@ export class LocalStore extends BaseStore {
    */
   protected async onAlreadyValid(_path: string): Promise<void> {}
 
+  /**
+   * Throws the name error a path of `name` gets, with the hash part the contents at `from`
+   * would have (Nix's message); returns when they cannot be hashed (the caller's error is
+   * then the one to report).
+   */
+  async #failWithRealPathName(
+    from: string,
+    name: string,
+    method: 'flat' | 'recursive',
+    algorithm: HashAlgorithm,
+  ): Promise<void> {
+    let hash: Hash;
+    try {
+      hash =
+        method === 'flat'
+          ? await hashFile(algorithm, from)
+          : (await narHashOfPath(from, algorithm)).hash;
+    } catch {
+      return;
+    }
+    // Throws the name's error, the base name now carrying the real hash part.
+    makeFixedOutputPath(name, { method, hash }, [], false, this.#dir);
+  }
+
   override async addToStore(source: string, options: AddToStoreOptions = {}): Promise<PathInfo> {
     this.checkWritable('add to the store');
     const given = resolve(source);
@@ -452,8 +476,14 @@ export class LocalStore extends BaseStore {
         reason: st.isDirectory() ? 'Is a directory' : 'not a regular file',
       });
     }
-    // Check the name before any work, with the message a path of that name would get.
-    this.#dir.parsePath(`${this.storeDir}/${'0'.repeat(32)}-${name}`);
+    // Check the name before any work. A bad one fails as in Nix, whose message names the path
+    // with its real hash part: the contents are hashed for that (nothing is written).
+    try {
+      this.#dir.parsePath(`${this.storeDir}/${'0'.repeat(32)}-${name}`);
+    } catch (e) {
+      await this.#failWithRealPathName(from, name, method, algorithm);
+      throw e;
+    }
     const big = st.isFile() && st.size >= OFFLOAD_AFTER;
     // A file of some size needing only the NAR hash is copied and hashed natively.
     const native =
