@@ -23,6 +23,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  statfsSync,
   statSync,
   symlinkSync,
   writeSync,
@@ -159,25 +160,38 @@ function userName(uid: number): string | undefined {
 
 /** `db/reserved`: space the collector can give back to SQLite on a full disk (§9.4). */
 export function ensureReserved(path: string, size: bigint): void {
+  const total = Number(size);
+  let had = 0;
   try {
-    if (statSync(path).size === Number(size)) return;
+    had = statSync(path).size;
+    if (had === total) return;
   } catch {}
+  // All or nothing, as Nix's posix_fallocate: on a disk without room for the reserve, taking
+  // what is left would leave no space at all, not even for the collector.
+  try {
+    const fs = statfsSync(dirname(path));
+    if (fs.bavail * fs.bsize < total - had) return;
+  } catch {
+    return; // like Nix: the reserve is a nicety, not a requirement
+  }
   let fd: number;
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
   } catch {
-    return; // like Nix: the reserve is a nicety, not a requirement
+    return;
   }
   try {
     // Real blocks, as Nix's posix_fallocate gives: a sparse file would reserve nothing.
-    const total = Number(size);
     const chunk = Buffer.alloc(Math.min(total, 1 << 20));
     for (let at = 0; at < total; at += chunk.length) {
       writeSync(fd, chunk, 0, Math.min(chunk.length, total - at), at);
     }
     ftruncateSync(fd, total);
   } catch {
-    // A full disk: leave what we got; the next open tries again.
+    // The disk filled meanwhile: give back what was taken; the next open tries again.
+    try {
+      ftruncateSync(fd, had);
+    } catch {}
   } finally {
     closeSync(fd);
   }

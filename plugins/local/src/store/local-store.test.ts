@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  statfsSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -503,6 +504,51 @@ nixTest(
       assert.equal(readdirSync(dbDir).sort(), dbFiles);
       assert.equal(snapshot(root), before);
     } finally {
+      t.cleanup();
+    }
+  },
+);
+
+rootTest(
+  'a full disk: one clear error, the store unchanged; the reserve never takes the last space',
+  async () => {
+    const t = tempDir();
+    const vol = join(t.path, 'vol');
+    mkdirSync(vol);
+    spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', vol]);
+    try {
+      const root = join(vol, 'r');
+      let store = await open(root);
+      await store.addTextToStore('seed', 'seed');
+      const reserved = join(root, 'nix/var/nix/db/reserved');
+      assert.is(statSync(reserved).size, 8 << 20, 'the 8 MiB reserve');
+      const before = [snapshot(root), registrationRows(root)];
+      const big = join(t.path, 'big');
+      writeFileSync(big, Buffer.alloc(12 << 20, 7));
+      for (const method of ['recursive', 'flat'] as const) {
+        const e = await rejectsWith(
+          () => store.addToStore(big, { method }),
+          'STRATA_ERR_IO_FAILED',
+        );
+        assert.match(e.message, /^writing to file '.*': No space left on device$/);
+        assert.equal([snapshot(root), registrationRows(root)], before, method);
+      }
+      // The collector frees the reserve; with ~2.5 MB left, opening must not take it back.
+      await store.collectGarbage({ action: 'delete-dead' });
+      await store.close();
+      const free = () => {
+        const fs = statfsSync(vol);
+        return fs.bavail * fs.bsize;
+      };
+      writeFileSync(join(vol, 'filler'), Buffer.alloc(free() - (2560 << 10)));
+      store = await open(root);
+      await store.collectGarbage({ action: 'delete-dead' });
+      await store.addTextToStore('after', 'after');
+      await store.close();
+      assert.ok(free() > 2 << 20, `space left: ${free()}`);
+      assert.ok(!existsSync(reserved) || statSync(reserved).size === 0, 'no partial reserve');
+    } finally {
+      spawnSync('umount', [vol]);
       t.cleanup();
     }
   },
