@@ -3,7 +3,7 @@
 // and nothing created or changed on disk. Also `--help` on every command and subcommand.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NIX, nixFails, nixRaw, requires, withTempDir } from '@strata/test-support';
 import { suite } from 'uvu';
@@ -335,6 +335,43 @@ test('stdout: a reader that goes away ends the output quietly (exit 0, as Nix); 
     closeSync(full);
   }
 });
+
+test("interrupted (SIGINT, SIGTERM): Nix's line, exit code 1, no temporary object left", () =>
+  withTempDir(async (dir) => {
+    const tree = join(dir, 'tree');
+    mkdirSync(tree);
+    for (let i = 0; i < 2000; i++) writeFileSync(join(tree, `f${i}`), randomBytes(512));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const root = join(dir, `root-${signal}`);
+      // `import` waits on stdin, mid-stream: the signal always finds it at work.
+      const child = spawn(process.execPath, [BIN, '--store', root, 'import'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.stdin.write(Buffer.alloc(8, 0).fill(1, 0, 1)); // "1": an entry follows
+      // The handler is in place once the process has opened the store.
+      for (let i = 0; i < 200 && !existsSync(join(root, 'nix/var/nix/db/db.sqlite')); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill(signal);
+      const status = await new Promise((resolve) => child.on('close', resolve));
+      assert.is(status, 1, signal);
+      assert.is(stderr, 'error: interrupted by the user\n', signal);
+    }
+    // An add stopped half-way leaves no temporary object behind.
+    const root = join(dir, 'root-add');
+    const child = spawn(process.execPath, [BIN, '--store', root, 'add', tree], { stdio: 'ignore' });
+    for (let i = 0; i < 200 && !existsSync(join(root, 'nix/store/.links')); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.on('close', resolve));
+    const left = readdirSync(join(root, 'nix/store')).filter((n) => n.includes('-strata-tmp-'));
+    assert.equal(left, []);
+  }));
 
 test('--help works on every command and subcommand', () => {
   const commandsOf = (help: string): string[] => {

@@ -97,6 +97,35 @@ function crashPoint(point: string): void {
   if (process.env.STRATA_TEST_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
 }
 
+/**
+ * Temporary objects of this process not released yet. Should it exit early (the CLI exits on
+ * SIGINT/SIGTERM), they are removed on the way out; a temporary name never becomes a valid
+ * path, so this can only remove unfinished work.
+ */
+const unreleasedTempObjects = new Set<string>();
+let exitCleanupInstalled = false;
+
+function trackTempObject(path: string): void {
+  if (!exitCleanupInstalled) {
+    exitCleanupInstalled = true;
+    process.on('exit', () => {
+      for (const p of unreleasedTempObjects) {
+        // Writes still queued on libuv's threads may add files while the tree goes (ENOTEMPTY);
+        // once its top directory is gone they fail, so a few passes are enough.
+        const exists = () => lstatSync(p, { throwIfNoEntry: false }) !== undefined;
+        for (let pass = 0; pass < 50 && exists(); pass++) {
+          try {
+            deleteRealPath(p);
+          } catch {
+            // Tried again; whatever stays is garbage for the next collection, as after a crash.
+          }
+        }
+      }
+    });
+  }
+  unreleasedTempObjects.add(path);
+}
+
 /** A Nix-compatible store on the local file system. */
 export class LocalStore extends BaseStore {
   readonly storeDir: string;
@@ -371,7 +400,14 @@ export class LocalStore extends BaseStore {
     const path = this.realPath(
       `${this.storeDir}/${this.#tempHashPart}-strata-tmp-${process.pid}-${this.#tempCounter++}`,
     );
-    return { path, release: () => deleteRealPath(path) };
+    trackTempObject(path);
+    return {
+      path,
+      release: () => {
+        unreleasedTempObjects.delete(path);
+        deleteRealPath(path);
+      },
+    };
   }
 
   /**
