@@ -145,7 +145,12 @@ export function createStoreLayout(
   }
   mkdir(join(loc.realStoreDir, '.links'));
 
-  closeSync(openSync(join(loc.dbDir, 'big-lock'), constants.O_RDWR | constants.O_CREAT, 0o600));
+  const bigLock = join(loc.dbDir, 'big-lock');
+  try {
+    closeSync(openSync(bigLock, constants.O_RDWR | constants.O_CREAT, 0o600));
+  } catch (e) {
+    throw ioError('opening lock file', bigLock, e);
+  }
   ensureReserved(join(loc.dbDir, 'reserved'), globals.gcReservedSpace);
 }
 
