@@ -21,7 +21,7 @@
  *   const result = await collectGarbage(ctx, { action: 'delete-dead', log: console.error });
  *   console.log(gcSummary(result));
  */
-import { mkdirSync, opendirSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, opendirSync, unlinkSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type StrataError, strataError } from '@strata/core/errors';
 import { errnoCode, ioError } from '@strata/core/io-error';
@@ -114,8 +114,16 @@ export async function collectGarbage(
   const mutable = !ctx.readOnly;
   const db = ctx.database({ writable: shouldDelete });
   const queries = db.queries;
-  // Refuse before anything is touched (a read-only database has no writer).
-  if (shouldDelete) db.writer();
+  // Refuse before anything is touched (a read-only database has no writer). A store directory
+  // this process cannot write would leave paths invalidated but still on disk.
+  if (shouldDelete) {
+    db.writer();
+    try {
+      accessSync(locations.realStoreDir, constants.W_OK);
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') throw ioError('writing to', locations.realStoreDir, e);
+    }
+  }
 
   if (shouldDelete) {
     try {
