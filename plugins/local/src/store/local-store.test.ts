@@ -516,9 +516,10 @@ rootTest(
     const vol = join(t.path, 'vol');
     mkdirSync(vol);
     spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', vol]);
+    let store: Store | undefined;
     try {
       const root = join(vol, 'r');
-      let store = await open(root);
+      store = await open(root);
       await store.addTextToStore('seed', 'seed');
       const reserved = join(root, 'nix/var/nix/db/reserved');
       assert.is(statSync(reserved).size, 8 << 20, 'the 8 MiB reserve');
@@ -527,7 +528,7 @@ rootTest(
       writeFileSync(big, Buffer.alloc(12 << 20, 7));
       for (const method of ['recursive', 'flat'] as const) {
         const e = await rejectsWith(
-          () => store.addToStore(big, { method }),
+          () => store!.addToStore(big, { method }),
           'STRATA_ERR_IO_FAILED',
         );
         assert.match(e.message, /^writing to file '.*': No space left on device$/);
@@ -548,7 +549,10 @@ rootTest(
       assert.ok(free() > 2 << 20, `space left: ${free()}`);
       assert.ok(!existsSync(reserved) || statSync(reserved).size === 0, 'no partial reserve');
     } finally {
-      spawnSync('umount', [vol]);
+      // Closed first (an open database keeps the mount busy); lazily, so a failure never
+      // leaves the volume mounted.
+      await store?.close().catch(() => {});
+      spawnSync('umount', ['-l', vol]);
       t.cleanup();
     }
   },
