@@ -7,9 +7,6 @@ const require = createRequire(import.meta.url);
 require('./code-cache.cjs').installCodeCache();
 const { main } = require('../bundle/index.cjs');
 
-// main() resolves only once the command's work is done and its output written (or the reader
-// has gone away). Letting the event loop run dry and Node tear itself down costs ~10 ms more a
-// run (every benchmark counts it), so the process exits here, after whatever stderr still holds.
 // Interrupted: Nix's line and exit code; exit handlers remove unfinished temporary objects.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
@@ -17,6 +14,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.exit(1);
   });
 }
+
+// main() resolves only once the command's work is done and its output written (or the reader
+// has gone away). Letting the event loop run dry and Node tear itself down costs ~10 ms more a
+// run (every benchmark counts it), so the process exits here, after whatever stderr still holds.
 const code = await main(process.argv.slice(2));
 if (process.stderr.writableLength > 0)
   await new Promise((resolve) => process.stderr.write('', resolve));
