@@ -2,14 +2,13 @@
  * The write side of the store database (spec store-format §6.5): registering valid paths,
  * invalidating one, adding signatures. Its statements are prepared only when this object is
  * made, and `openStoreDatabase` makes it only for writable databases, so a read-only
- * connection never prepares a write statement.
+ * connection never prepares a write statement. A `.drv` is parsed when it is registered, and
+ * its output paths must be the ones its hash implies (Nix 2.8's `checkDerivationOutputs`), so
+ * a forged derivation is refused.
  *
  * @example
  *   const reg = new PathRegistration(db.sqlite, queries, { realStoreDir: '/nix/store' });
  *   reg.registerValidPaths([info]);      // one transaction: rows, references, drv outputs
- *
- * A `.drv` is parsed when it is registered, and its output paths must be the ones its hash
- * implies (Nix 2.8's `checkDerivationOutputs`), so a forged derivation is refused.
  *   reg.invalidatePath(info.path);       // refused while another path refers to it
  */
 import {
