@@ -119,11 +119,11 @@ export function createStoreLayout(
   for (const base of [profiles, gcroots]) {
     const perUser = join(base, 'per-user');
     mkdir(perUser);
-    chmodSync(perUser, 0o755);
+    setMode755(perUser);
     if (user !== undefined) {
       const mine = join(perUser, user);
       mkdir(mine);
-      chmodSync(mine, 0o755);
+      setMode755(mine);
     }
   }
   mkdir(join(loc.stateDir, 'temproots'));
@@ -152,6 +152,16 @@ export function createStoreLayout(
     throw ioError('opening lock file', bigLock, e);
   }
   ensureReserved(join(loc.dbDir, 'reserved'), globals.gcReservedSpace);
+}
+
+/** Makes `dir` mode 0755 when it is not (only its owner may change it). */
+function setMode755(dir: string): void {
+  try {
+    if ((statSync(dir).mode & 0o7777) === 0o755) return;
+    chmodSync(dir, 0o755);
+  } catch (e) {
+    throw ioError('setting mode 0755 on', dir, e);
+  }
 }
 
 function userName(uid: number): string | undefined {

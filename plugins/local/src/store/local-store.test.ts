@@ -577,6 +577,20 @@ rootTest(
       );
       assert.match(r.stdout + r.stderr, /Permission denied/);
       assert.equal([snapshot(root), registrationRows(root)], before);
+      // A collector that may write the database but not the store directory refuses before
+      // invalidating anything (it would leave paths invalid but still on disk).
+      spawnSync('chown', ['-R', '65534:65534', join(root, 'nix/var')]);
+      const gc = inChild(
+        root,
+        "try { await s.collectGarbage({ action: 'delete-dead' }); } catch (e) { console.log(e.message); }",
+        { uid: 65534, gid: 65534 },
+      );
+      assert.match(
+        gc.stdout + gc.stderr,
+        /writing to '.*\/nix\/store': Permission denied/,
+        gc.stdout + gc.stderr,
+      );
+      assert.equal(registrationRows(root), before[1]);
     } finally {
       t.cleanup();
     }
